@@ -1,0 +1,30 @@
+//! MNIST-format data: IDX files on disk -> in-memory splits -> Burn `Dataset`, `Batcher` and loader.
+//!
+//! This crate knows nothing of models or training: it reads, checks, splits and batches pixels.
+
+mod batcher;
+mod dataset;
+mod error;
+mod idx;
+mod loader;
+mod locate;
+mod normalize;
+mod shuffle;
+
+pub use batcher::{MnistBatch, MnistBatcher};
+pub use dataset::{DatasetKind, MnistData, MnistDataset, MnistItem, Split};
+pub use error::DataError;
+pub use idx::{read_idx_images, read_idx_labels, IdxImages};
+pub use loader::MnistLoader;
+pub use locate::{
+    locate_data_dir, missing_data_message, DataDirSource, LocatedDir, DATA_DIR_ENV, FILE_NAMES,
+};
+pub use normalize::{normalize_image, normalize_pixel};
+pub use shuffle::permutation;
+
+/// Side length of an MNIST image in pixels.
+pub const IMAGE_SIDE: usize = 28;
+/// Number of pixels in one image (28 x 28).
+pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
+/// Number of classes in MNIST and Fashion-MNIST.
+pub const NUM_CLASSES: usize = 10;

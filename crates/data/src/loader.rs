@@ -1,0 +1,133 @@
+//! A Burn `DataLoader` whose shuffle order depends only on (seed, epoch), so resumed runs replay exactly.
+//!
+//! Burn's own loader shuffles from one RNG that advances each epoch; a run resumed at epoch k
+//! would start that RNG afresh and see epoch 1's order again. Here epoch `e` is always shuffled
+//! with a seed derived from `(seed, e)`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataloader::{DataLoader, DataLoaderIterator, Progress};
+use burn::data::dataset::{Dataset, DatasetError};
+use burn::tensor::Device;
+
+use crate::batcher::{MnistBatch, MnistBatcher};
+use crate::dataset::MnistDataset;
+use crate::shuffle::{derive_seed, permutation};
+
+/// Batches of a [`MnistDataset`], optionally reshuffled every epoch.
+pub struct MnistLoader {
+    dataset: Arc<MnistDataset>,
+    /// Positions of the dataset this loader covers (all of it unless sliced).
+    range: (usize, usize),
+    batch_size: usize,
+    shuffle_seed: Option<u64>,
+    /// The epoch the next call to `iter` serves (0-based).
+    next_epoch: AtomicU64,
+    device: Device,
+}
+
+impl MnistLoader {
+    /// A loader of `batch_size` (at least 1) items; with `shuffle_seed`, each epoch is reshuffled.
+    pub fn new(
+        dataset: MnistDataset,
+        batch_size: usize,
+        shuffle_seed: Option<u64>,
+        device: &Device,
+    ) -> Self {
+        let len = dataset.len();
+        MnistLoader {
+            dataset: Arc::new(dataset),
+            range: (0, len),
+            batch_size: batch_size.max(1),
+            shuffle_seed,
+            next_epoch: AtomicU64::new(0),
+            device: device.clone(),
+        }
+    }
+
+    /// Makes the next `iter` serve epoch `epoch` (0-based): used when resuming after `epoch` epochs.
+    pub fn starting_at_epoch(self, epoch: u64) -> Self {
+        self.next_epoch.store(epoch, Ordering::SeqCst);
+        self
+    }
+
+    fn sibling(&self, device: &Device, range: (usize, usize)) -> MnistLoader {
+        MnistLoader {
+            dataset: self.dataset.clone(),
+            range,
+            batch_size: self.batch_size,
+            shuffle_seed: self.shuffle_seed,
+            next_epoch: AtomicU64::new(self.next_epoch.load(Ordering::SeqCst)),
+            device: device.clone(),
+        }
+    }
+
+    /// The order in which epoch `epoch` visits the loader's positions.
+    fn order(&self, epoch: u64) -> Vec<usize> {
+        let (start, end) = self.range;
+        match self.shuffle_seed {
+            Some(seed) => permutation(end - start, derive_seed(seed, epoch))
+                .into_iter()
+                .map(|i| start + i)
+                .collect(),
+            None => (start..end).collect(),
+        }
+    }
+}
+
+impl DataLoader<MnistBatch> for MnistLoader {
+    fn iter<'a>(&'a self) -> Box<dyn DataLoaderIterator<MnistBatch> + 'a> {
+        let epoch = self.next_epoch.fetch_add(1, Ordering::SeqCst);
+        Box::new(MnistLoaderIter {
+            loader: self,
+            order: self.order(epoch),
+            position: 0,
+        })
+    }
+
+    fn num_items(&self) -> usize {
+        self.range.1 - self.range.0
+    }
+
+    fn to_device(&self, device: &Device) -> Arc<dyn DataLoader<MnistBatch>> {
+        Arc::new(self.sibling(device, self.range))
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Arc<dyn DataLoader<MnistBatch>> {
+        let base = self.range.0;
+        let end = (base + end).min(self.range.1);
+        let start = (base + start).min(end);
+        Arc::new(self.sibling(&self.device, (start, end)))
+    }
+}
+
+struct MnistLoaderIter<'a> {
+    loader: &'a MnistLoader,
+    order: Vec<usize>,
+    position: usize,
+}
+
+impl Iterator for MnistLoaderIter<'_> {
+    type Item = Result<MnistBatch, DatasetError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.position >= self.order.len() {
+            return None;
+        }
+        let end = (self.position + self.loader.batch_size).min(self.order.len());
+        let items = self.order[self.position..end]
+            .iter()
+            .map(|&i| self.loader.dataset.get(i))
+            .collect::<Result<Vec<_>, _>>();
+        self.position = end;
+        Some(items.map(|items| MnistBatcher.batch(items, &self.loader.device)))
+    }
+}
+
+impl DataLoaderIterator<MnistBatch> for MnistLoaderIter<'_> {
+    fn progress(&self) -> Progress {
+        Progress::new(self.position, self.order.len(), Some("items".to_string()))
+    }
+}

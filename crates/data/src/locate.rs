@@ -1,0 +1,135 @@
+//! Where the data lives: `--data-dir` > environment variable > config `data.dir` >
+//! `data/<set>` in the workspace > `../shared/data/<set>` beside it.
+
+use std::path::{Path, PathBuf};
+
+use crate::dataset::DatasetKind;
+use crate::error::DataError;
+
+/// The four files of an MNIST-format data set, as the original distribution names them.
+pub const FILE_NAMES: [&str; 4] = [
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+];
+
+/// The environment variable naming the folder of a data set's four files.
+pub const DATA_DIR_ENV: [(DatasetKind, &str); 2] = [
+    (DatasetKind::Mnist, "MNIST_DIR"),
+    (DatasetKind::FashionMnist, "FASHION_MNIST_DIR"),
+];
+
+fn env_name(kind: DatasetKind) -> &'static str {
+    DATA_DIR_ENV
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, name)| *name)
+        .unwrap_or("MNIST_DIR")
+}
+
+/// Which rule chose the data folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataDirSource {
+    Flag,
+    Env(&'static str),
+    Config,
+    Workspace,
+    Shared,
+}
+
+/// A data folder that holds all four files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedDir {
+    pub path: PathBuf,
+    pub source: DataDirSource,
+}
+
+/// `dir/name`, or `dir/name` without `.gz` (an uncompressed copy), whichever exists.
+pub(crate) fn find_file(dir: &Path, name: &str) -> Result<PathBuf, DataError> {
+    let gz = dir.join(name);
+    if gz.is_file() {
+        return Ok(gz);
+    }
+    let raw = dir.join(name.trim_end_matches(".gz"));
+    if raw.is_file() {
+        return Ok(raw);
+    }
+    Err(DataError::NotFound(format!(
+        "{} is missing {name} (or its uncompressed form)",
+        dir.display()
+    )))
+}
+
+fn holds_all_files(dir: &Path) -> bool {
+    FILE_NAMES.iter().all(|name| find_file(dir, name).is_ok())
+}
+
+/// The one message shown when no data is found: where we looked and how to get the files.
+pub fn missing_data_message(kind: DatasetKind, looked: &[PathBuf]) -> String {
+    let places = looked
+        .iter()
+        .map(|p| format!("  {}", p.display()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "{set} data not found; looked in:\n{places}\n\
+         Get it with `cargo xtask fetch-data{flag}` (downloads into data/{set}), or put the four \
+         files ({files}) in a folder and pass --data-dir DIR or set {env}=DIR",
+        set = kind.dir_name(),
+        flag = match kind {
+            DatasetKind::Mnist => "",
+            DatasetKind::FashionMnist => " --dataset fashion-mnist",
+        },
+        files = FILE_NAMES.join(", "),
+        env = env_name(kind),
+    )
+}
+
+/// Finds the folder of `kind`'s four files.
+///
+/// An explicitly named folder (flag, variable or config) must hold the files: it is never
+/// silently replaced by a default. Without one, `data/<set>` under `workspace_root` and then
+/// `../shared/data/<set>` beside it are tried.
+pub fn locate_data_dir(
+    flag: Option<&Path>,
+    config: Option<&Path>,
+    kind: DatasetKind,
+    workspace_root: &Path,
+) -> Result<LocatedDir, DataError> {
+    let env = std::env::var_os(env_name(kind)).filter(|v| !v.is_empty());
+    let explicit = flag
+        .map(|p| (p.to_path_buf(), DataDirSource::Flag))
+        .or_else(|| env.map(|v| (PathBuf::from(v), DataDirSource::Env(env_name(kind)))))
+        .or_else(|| config.map(|p| (p.to_path_buf(), DataDirSource::Config)));
+    if let Some((path, source)) = explicit {
+        if holds_all_files(&path) {
+            return Ok(LocatedDir { path, source });
+        }
+        return Err(DataError::NotFound(missing_data_message(kind, &[path])));
+    }
+    let candidates = [
+        (
+            workspace_root.join("data").join(kind.dir_name()),
+            DataDirSource::Workspace,
+        ),
+        (
+            workspace_root
+                .join("..")
+                .join("shared")
+                .join("data")
+                .join(kind.dir_name()),
+            DataDirSource::Shared,
+        ),
+    ];
+    for (path, source) in &candidates {
+        if holds_all_files(path) {
+            return Ok(LocatedDir {
+                path: path.clone(),
+                source: *source,
+            });
+        }
+    }
+    let looked: Vec<PathBuf> = candidates.into_iter().map(|(p, _)| p).collect();
+    Err(DataError::NotFound(missing_data_message(kind, &looked)))
+}

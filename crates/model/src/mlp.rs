@@ -1,0 +1,105 @@
+//! The MLP itself: input -> [Linear + ReLU] per hidden size -> Linear to logits.
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::{Initializer, Linear, LinearConfig, Relu};
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// How the weights of each dense layer start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// Keras' `Dense` default: Glorot-uniform weights, zero biases.
+    #[default]
+    GlorotUniform,
+    /// PyTorch's `nn.Linear` default (Burn's too): Kaiming-uniform with a = sqrt(5), biases
+    /// uniform in +-1/sqrt(fan_in).
+    Pytorch,
+}
+
+impl Init {
+    /// All accepted names, for error messages.
+    pub const NAMES: [&'static str; 2] = ["glorot_uniform", "pytorch"];
+}
+
+/// The network's shape and initialisation. The default is the tutorial's 784-784-32-10.
+#[derive(Config, Debug)]
+pub struct MlpConfig {
+    /// Inputs per example (28 x 28 pixels).
+    #[config(default = 784)]
+    pub inputs: usize,
+    /// Width of each hidden layer, in order.
+    #[config(default = "vec![784, 32]")]
+    pub hidden: Vec<usize>,
+    /// Number of classes (logits out).
+    #[config(default = 10)]
+    pub classes: usize,
+    /// Weight initialisation.
+    #[config(default = "Init::GlorotUniform")]
+    pub init: Init,
+}
+
+/// A multilayer perceptron returning logits (softmax lives in the loss and at inference).
+#[derive(Module, Debug)]
+pub struct Mlp {
+    layers: Vec<Linear>,
+    activation: Relu,
+}
+
+impl MlpConfig {
+    /// `(inputs, outputs)` of each dense layer, in order.
+    pub fn layer_shapes(&self) -> Vec<(usize, usize)> {
+        let mut sizes = vec![self.inputs];
+        sizes.extend(&self.hidden);
+        sizes.push(self.classes);
+        sizes.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+
+    /// Trainable parameters, computed from the shapes alone.
+    pub fn num_params(&self) -> usize {
+        self.layer_shapes().iter().map(|(i, o)| i * o + o).sum()
+    }
+
+    /// Builds the network on `device`, drawing weights from the device's random stream.
+    pub fn init(&self, device: &Device) -> Mlp {
+        let layers = self
+            .layer_shapes()
+            .into_iter()
+            .map(|(d_in, d_out)| match self.init {
+                Init::GlorotUniform => {
+                    let mut linear = LinearConfig::new(d_in, d_out)
+                        .with_initializer(Initializer::XavierUniform { gain: 1.0 })
+                        .init(device);
+                    linear.bias = Some(Param::from_tensor(Tensor::zeros([d_out], device)));
+                    linear
+                }
+                Init::Pytorch => LinearConfig::new(d_in, d_out).init(device),
+            })
+            .collect();
+        Mlp {
+            layers,
+            activation: Relu::new(),
+        }
+    }
+}
+
+impl Mlp {
+    /// `[batch, inputs]` -> `[batch, classes]` logits.
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len().saturating_sub(1);
+        let mut x = images;
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.forward(x);
+            if i < last {
+                x = self.activation.forward(x);
+            }
+        }
+        x
+    }
+
+    /// The dense layers, in order.
+    pub fn layers(&self) -> &[Linear] {
+        &self.layers
+    }
+}

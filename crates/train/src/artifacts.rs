@@ -1,0 +1,140 @@
+//! The run folder `<artifacts.dir>/<run-name>/`: its layout, its guard against overwriting, atomic writes.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::TrainError;
+
+/// Writes `bytes` to `path` through a scratch file renamed into place, so a reader (or a crash)
+/// never sees half a file and an older complete file is never lost to a failed write.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
+    let io = |source| TrainError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let scratch = path.with_file_name(format!(".{file_name}.partial"));
+    let result = (|| {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&scratch)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&scratch, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&scratch);
+    }
+    result.map_err(io)
+}
+
+/// What to do when the run folder already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Refuse to touch an existing run.
+    Fresh,
+    /// Continue the run from its last checkpoint.
+    Resume,
+    /// Delete the existing run and start again.
+    Overwrite,
+}
+
+/// The files of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunDir {
+    pub path: PathBuf,
+}
+
+impl RunDir {
+    pub fn new(parent: &Path, name: &str) -> Self {
+        RunDir {
+            path: parent.join(name),
+        }
+    }
+
+    /// The resolved configuration, as TOML.
+    pub fn config(&self) -> PathBuf {
+        self.path.join("config.toml")
+    }
+    /// The network's shape (Burn `MlpConfig` as JSON), needed to rebuild the model for inference.
+    pub fn model_config(&self) -> PathBuf {
+        self.path.join("model.json")
+    }
+    /// The final weights; Burn adds the `.bpk` extension.
+    pub fn model_stem(&self) -> PathBuf {
+        self.path.join("model")
+    }
+    pub fn model_file(&self) -> PathBuf {
+        self.path.join("model.bpk")
+    }
+    pub fn metrics(&self) -> PathBuf {
+        self.path.join("metrics.csv")
+    }
+    pub fn summary(&self) -> PathBuf {
+        self.path.join("summary.json")
+    }
+    pub fn checkpoints(&self) -> PathBuf {
+        self.path.join("checkpoint")
+    }
+
+    fn holds_anything(&self) -> bool {
+        std::fs::read_dir(&self.path)
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(false)
+    }
+
+    /// The latest epoch for which model, optimiser and scheduler checkpoints all exist.
+    pub fn latest_checkpoint(&self) -> Option<usize> {
+        let dir = self.checkpoints();
+        let entries = std::fs::read_dir(&dir).ok()?;
+        entries
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().to_string_lossy().into_owned();
+                name.strip_prefix("model-")?
+                    .strip_suffix(".bpk")?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .filter(|n| {
+                ["optim", "scheduler"]
+                    .iter()
+                    .all(|kind| dir.join(format!("{kind}-{n}.bpk")).is_file())
+            })
+            .max()
+    }
+
+    /// Checks that `mode` makes sense for what is on disk. Nothing is changed here.
+    pub fn check(&self, mode: RunMode) -> Result<(), TrainError> {
+        let shown = self.path.display();
+        match mode {
+            RunMode::Fresh if self.holds_anything() => Err(TrainError::RunFolder(format!(
+                "{shown} already holds a run; pass --resume to continue it, --overwrite to \
+                 replace it, or --run-name NAME to start a new one"
+            ))),
+            RunMode::Resume if !self.path.is_dir() => Err(TrainError::RunFolder(format!(
+                "nothing to resume: {shown} does not exist"
+            ))),
+            RunMode::Resume if self.latest_checkpoint().is_none() => {
+                Err(TrainError::RunFolder(format!(
+                    "nothing to resume in {shown}: no complete checkpoint (model-N, optim-N and \
+                     scheduler-N .bpk files) in {}",
+                    self.checkpoints().display()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes the folder ready to be written: removes an old run when overwriting.
+    pub fn prepare(&self, mode: RunMode) -> Result<(), TrainError> {
+        let io = |source| TrainError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if mode == RunMode::Overwrite && self.path.exists() {
+            std::fs::remove_dir_all(&self.path).map_err(io)?;
+        }
+        std::fs::create_dir_all(&self.path).map_err(io)
+    }
+}

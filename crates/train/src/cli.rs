@@ -1,0 +1,92 @@
+//! The `train` command line: flags, overrides, and the closing report.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::artifacts::RunMode;
+use crate::config::Overrides;
+use crate::training::{train, TrainRequest};
+
+/// Train an MLP on MNIST from a TOML config; results go to <artifacts.dir>/<run-name>/.
+#[derive(Debug, Parser)]
+#[command(name = "train", version)]
+pub struct TrainArgs {
+    /// The run configuration, e.g. configs/sgd.toml.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Override train.epochs (with --resume: train on to this many epochs).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Override train.batch_size.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Override optimizer.lr.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    /// Override seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder holding the four IDX files (outranks MNIST_DIR and data.dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Override name (the run folder's name).
+    #[arg(long)]
+    pub run_name: Option<String>,
+    /// Override artifacts.dir (the parent of run folders).
+    #[arg(long)]
+    pub artifacts_dir: Option<PathBuf>,
+    /// Continue the run from its last checkpoint.
+    #[arg(long, conflicts_with = "overwrite")]
+    pub resume: bool,
+    /// Delete an existing run folder of the same name and start again.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Print one line per epoch even in a terminal (no dashboard).
+    #[arg(long)]
+    pub no_dashboard: bool,
+}
+
+impl TrainArgs {
+    pub fn request(&self) -> TrainRequest {
+        TrainRequest {
+            config: self.config.clone(),
+            overrides: Overrides {
+                epochs: self.epochs,
+                batch_size: self.batch_size,
+                lr: self.lr,
+                seed: self.seed,
+                data_dir: self.data_dir.clone(),
+                run_name: self.run_name.clone(),
+                artifacts_dir: self.artifacts_dir.clone(),
+            },
+            device: self.device.clone(),
+            mode: if self.resume {
+                RunMode::Resume
+            } else if self.overwrite {
+                RunMode::Overwrite
+            } else {
+                RunMode::Fresh
+            },
+            dashboard: !self.no_dashboard,
+        }
+    }
+}
+
+/// Runs the command and prints the closing report.
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let outcome = train(&args.request())?;
+    let s = &outcome.summary;
+    if let Some(reason) = &s.stopped_early {
+        println!("stopped after epoch {}: {reason}", s.epochs_completed);
+    }
+    println!(
+        "test accuracy {:.2}% (loss {:.4}) on {} test images after {} epochs, {:.1} s of training",
+        s.test_accuracy, s.test_loss, s.test_images, s.epochs_completed, s.seconds
+    );
+    println!("saved to {}", outcome.run_dir.path.display());
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Training of the MNIST MLP with Burn's Learner: configs, devices, run folders, metrics, summaries.
+
+pub mod artifacts;
+pub mod cli;
+pub mod config;
+pub mod device;
+mod error;
+pub mod evaluate;
+pub mod metrics_log;
+pub mod optim;
+pub mod renderer;
+pub mod summary;
+pub mod training;
+
+pub use artifacts::{RunDir, RunMode};
+pub use config::{Overrides, RunConfig};
+pub use error::TrainError;
+pub use summary::RunSummary;
+pub use training::{train, workspace_root, TrainOutcome, TrainRequest};

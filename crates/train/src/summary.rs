@@ -1,0 +1,74 @@
+//! `summary.json`: the headline figures of a finished run and what produced them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::write_atomic;
+use crate::error::TrainError;
+
+/// Everything a reader needs to trust (or reproduce) a run's test accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run: String,
+    pub dataset: String,
+    /// Accuracy on the held-out test images, in percent.
+    pub test_accuracy: f64,
+    pub test_loss: f64,
+    pub test_images: usize,
+    pub train_images: usize,
+    pub valid_images: usize,
+    pub epochs_completed: usize,
+    pub epochs_planned: usize,
+    /// Why training ended before `epochs_planned`, if it did (early stopping, interruption).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<String>,
+    /// Wall-clock seconds of all epochs in `metrics.csv` (training and validation).
+    pub seconds: f64,
+    pub backend: String,
+    pub device: String,
+    pub seed: u64,
+    pub params: usize,
+    /// `git rev-parse HEAD` of the source tree, when it is a git checkout.
+    pub git_commit: Option<String>,
+    pub data_dir: String,
+    /// sha256 of each data file read.
+    pub dataset_checksums: BTreeMap<String, String>,
+}
+
+impl RunSummary {
+    pub fn save(&self, path: &Path) -> Result<(), TrainError> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| TrainError::Save {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        write_atomic(path, format!("{text}\n").as_bytes())
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| TrainError::ParseConfig {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// The commit of the source tree this binary was run from, if git can tell.
+pub fn git_commit(dir: &Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (!commit.is_empty()).then_some(commit)
+}

@@ -1,0 +1,307 @@
+//! One training run end to end: config -> data -> Burn Learner -> checkpoints, metrics, model, summary.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use burn::module::Module;
+use burn::train::checkpoint::{
+    ComposedCheckpointingStrategy, KeepLastNCheckpoints, MetricCheckpointingStrategy,
+};
+use burn::train::metric::store::{Aggregate, Direction, Split as MetricSplit};
+use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
+use burn::train::{
+    Interrupter, Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
+};
+use mnist_data::{locate_data_dir, MnistData, MnistDataset, MnistLoader};
+use mnist_model::ModelSummary;
+
+use crate::artifacts::{write_atomic, RunDir, RunMode};
+use crate::config::{Overrides, RunConfig};
+use crate::device::{backend_name, default_device_name, parse_device};
+use crate::error::TrainError;
+use crate::evaluate::evaluate;
+use crate::metrics_log::MetricsLog;
+use crate::optim::{build_optimizer, build_scheduler};
+use crate::renderer::{EpochRecord, EpochRenderer};
+use crate::summary::{git_commit, RunSummary};
+
+/// Validation batches: large, since the size does not change the figures.
+const VALID_BATCH: usize = 1000;
+
+/// What to train and how.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    pub config: PathBuf,
+    pub overrides: Overrides,
+    /// `cpu`, `flex`, `ndarray`, `wgpu`; `None` for the build's default.
+    pub device: Option<String>,
+    pub mode: RunMode,
+    /// Show Burn's dashboard when stdout is a terminal (otherwise one line per epoch).
+    pub dashboard: bool,
+}
+
+/// Where a finished run lies and its headline figures.
+#[derive(Debug, Clone)]
+pub struct TrainOutcome {
+    pub run_dir: RunDir,
+    pub summary: RunSummary,
+}
+
+/// The workspace this crate was built in: the default home of `data/` and `configs/`.
+pub fn workspace_root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..");
+    root.canonicalize().unwrap_or(root)
+}
+
+/// The configuration a request resolves to, and the checkpoint to resume from.
+fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize>), TrainError> {
+    let mut config = RunConfig::load(&req.config)?;
+    config.apply(&req.overrides);
+    let label = if req.overrides == Overrides::default() {
+        req.config.clone()
+    } else {
+        PathBuf::from(format!(
+            "{} (with command-line overrides)",
+            req.config.display()
+        ))
+    };
+    config.validate(&label)?;
+    let run_dir = RunDir::new(&config.artifacts.dir, &config.name);
+    run_dir.check(req.mode)?;
+    if req.mode != RunMode::Resume {
+        return Ok((config, run_dir, None));
+    }
+
+    let changed = req.overrides.settings_changed_on_resume();
+    if !changed.is_empty() {
+        return Err(TrainError::RunFolder(format!(
+            "--resume continues {} with its saved settings; only --epochs may change, not {}",
+            run_dir.path.display(),
+            changed.join(", ")
+        )));
+    }
+    let mut saved = RunConfig::load(&run_dir.config())?;
+    saved.artifacts.dir = config.artifacts.dir.clone();
+    saved.name = config.name.clone();
+    if let Some(epochs) = req.overrides.epochs {
+        saved.train.epochs = epochs;
+    }
+    saved.validate(&run_dir.config())?;
+    let done = run_dir.latest_checkpoint().unwrap_or(0);
+    if done >= saved.train.epochs {
+        return Err(TrainError::RunFolder(format!(
+            "{} has already trained {done} of {} epochs; pass --epochs N (N > {done}) to train further",
+            run_dir.path.display(),
+            saved.train.epochs
+        )));
+    }
+    Ok((saved, run_dir, Some(done)))
+}
+
+/// Trains, evaluates on the test set and writes the run folder. Prints one header block, then
+/// one line per epoch (or the dashboard), to stdout.
+pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
+    let (config, run_dir, resume_from) = resolve_config(req)?;
+
+    let device_name = req
+        .device
+        .clone()
+        .unwrap_or_else(|| default_device_name().to_string());
+    let device = parse_device(&device_name)?;
+
+    let kind = config.data.dataset;
+    let located = locate_data_dir(
+        req.overrides.data_dir.as_deref(),
+        config.data.dir.as_deref(),
+        kind,
+        &workspace_root(),
+    )?;
+    let data = MnistData::load(&located.path)?;
+    let pool = match config.data.train_limit {
+        Some(limit) => data.train.take(limit),
+        None => data.train.clone(),
+    };
+    let (train_split, valid_split) =
+        pool.split_validation(config.data.validation_split, config.seed)?;
+
+    // Everything is checked: only now is the run folder touched.
+    run_dir.prepare(req.mode)?;
+    let model_config = config.model.to_burn();
+    if resume_from.is_none() {
+        write_atomic(&run_dir.config(), config.to_toml()?.as_bytes())?;
+        write_atomic(&run_dir.model_config(), model_config.to_string().as_bytes())?;
+    }
+
+    let model_summary = ModelSummary::new(&model_config);
+    println!(
+        "run {} -> {}\ndata {} ({}): {} train / {} validation / {} test images\n\
+         device {device_name}, seed {}, {} epochs of batch {}, optimizer {} lr {}",
+        config.name,
+        run_dir.path.display(),
+        kind.dir_name(),
+        located.path.display(),
+        train_split.len(),
+        valid_split.len(),
+        data.test.len(),
+        config.seed,
+        config.train.epochs,
+        config.train.batch_size,
+        config.optimizer.name.as_str(),
+        config.optimizer.lr(),
+    );
+    match resume_from {
+        Some(epoch) => println!("resuming after epoch {epoch}"),
+        None => println!("{model_summary}"),
+    }
+
+    device.seed(config.seed);
+    let model = model_config.init(&device.clone().autodiff());
+    let batch = config.train.batch_size;
+    let iters_per_epoch = train_split.len().div_ceil(batch);
+    let scheduler = build_scheduler(
+        &config.schedule,
+        config.optimizer.lr(),
+        config.train.epochs,
+        iters_per_epoch,
+    )?;
+    let learner = Learner::new(model, build_optimizer(&config.optimizer), scheduler);
+
+    let start_epoch = resume_from.unwrap_or(0);
+    let train_loader = MnistLoader::new(
+        MnistDataset::new(train_split.clone()),
+        batch,
+        Some(config.seed),
+        &device,
+    )
+    .starting_at_epoch(start_epoch as u64);
+    let valid_loader = MnistLoader::new(
+        MnistDataset::new(valid_split.clone()),
+        VALID_BATCH,
+        None,
+        &device,
+    );
+
+    let log = match resume_from {
+        Some(epoch) => MetricsLog::resume(&run_dir.metrics(), epoch)?,
+        None => MetricsLog::new(run_dir.metrics()),
+    };
+    let record = Arc::new(Mutex::new(EpochRecord {
+        log,
+        write_error: None,
+    }));
+    let interrupter = Interrupter::new();
+    let dashboard = if cfg!(feature = "tui") && req.dashboard && std::io::stdout().is_terminal() {
+        Some(burn::train::renderer::default_renderer(
+            interrupter.clone(),
+            resume_from,
+        ))
+    } else {
+        None
+    };
+
+    let mut training = SupervisedTraining::new(
+        &run_dir.path,
+        Arc::new(train_loader),
+        Arc::new(valid_loader),
+    )
+    .metrics((AccuracyMetric::new(), LossMetric::new()))
+    .metric_train_numeric(LearningRateMetric::new())
+    .with_default_checkpointers()
+    .with_checkpointing_strategy(
+        ComposedCheckpointingStrategy::builder()
+            .add(KeepLastNCheckpoints::new(
+                config.artifacts.keep_checkpoints.max(1),
+            ))
+            .add(MetricCheckpointingStrategy::new(
+                &LossMetric::new(),
+                Aggregate::Mean,
+                Direction::Lowest,
+                MetricSplit::Valid,
+            ))
+            .build(),
+    )
+    .with_interrupter(interrupter)
+    .num_epochs(config.train.epochs)
+    .renderer(Box::new(EpochRenderer::new(record.clone(), dashboard)));
+    if let Some(epoch) = resume_from {
+        training = training.checkpoint(epoch);
+    }
+    if let Some(es) = &config.early_stopping {
+        training = training.early_stopping(MetricEarlyStoppingStrategy::new(
+            &LossMetric::new(),
+            Aggregate::Mean,
+            Direction::Lowest,
+            MetricSplit::Valid,
+            StoppingCondition::NoImprovementSince {
+                n_epochs: es.patience,
+            },
+        ));
+    }
+
+    let result = training.launch(learner);
+    if let Some(error) = result.error {
+        return Err(TrainError::Training(format!(
+            "{error}; checkpoints so far are in {}",
+            run_dir.checkpoints().display()
+        )));
+    }
+    let (rows, write_error) = {
+        let record = record
+            .lock()
+            .map_err(|_| TrainError::Training("the metrics recorder panicked".into()))?;
+        (record.log.rows().to_vec(), record.write_error.clone())
+    };
+    if let Some(message) = write_error {
+        return Err(TrainError::Save {
+            path: run_dir.metrics(),
+            message,
+        });
+    }
+    let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
+    let stopped_early = match result.interrupted {
+        Some(stop) => Some(format!("interrupted: {stop:?}")),
+        None if epochs_completed < config.train.epochs => Some(format!(
+            "early stopping: validation loss did not improve for {} epochs",
+            config.early_stopping.as_ref().map_or(0, |e| e.patience)
+        )),
+        None => None,
+    };
+
+    let model = result.model;
+    model
+        .clone()
+        .save_file(run_dir.model_stem())
+        .map_err(|e| TrainError::Save {
+            path: run_dir.model_file(),
+            message: e.to_string(),
+        })?;
+    let test = evaluate(&model, &data.test, &device)?;
+
+    let summary = RunSummary {
+        run: config.name.clone(),
+        dataset: kind.dir_name().to_string(),
+        test_accuracy: test.accuracy,
+        test_loss: test.loss,
+        test_images: test.images,
+        train_images: train_split.len(),
+        valid_images: valid_split.len(),
+        epochs_completed,
+        epochs_planned: config.train.epochs,
+        stopped_early,
+        seconds: rows
+            .iter()
+            .map(|r| r.seconds)
+            .filter(|s| s.is_finite())
+            .sum(),
+        backend: backend_name(&device_name).to_string(),
+        device: device_name,
+        seed: config.seed,
+        params: model_summary.total_params(),
+        git_commit: git_commit(&workspace_root()),
+        data_dir: located.path.display().to_string(),
+        dataset_checksums: data.checksums.iter().cloned().collect(),
+    };
+    summary.save(&run_dir.summary())?;
+    Ok(TrainOutcome { run_dir, summary })
+}

@@ -1,0 +1,103 @@
+//! Batches: shapes, scaling to [0, 1], targets, and the epoch-seeded shuffling of the loader.
+
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataloader::DataLoader;
+use burn::data::dataset::Dataset;
+use burn::tensor::Device;
+use mnist_data::{MnistBatch, MnistBatcher, MnistData, MnistDataset, MnistLoader};
+
+fn floats(batch: &MnistBatch) -> Vec<f32> {
+    batch
+        .images
+        .to_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .unwrap()
+}
+
+fn targets(batch: &MnistBatch) -> Vec<i64> {
+    batch
+        .targets
+        .to_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .unwrap()
+}
+
+#[test]
+fn a_batch_is_784_floats_in_0_1_per_image_and_the_labels() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let dataset = MnistDataset::new(data.train.take(8));
+    let items: Vec<_> = (0..8).map(|i| dataset.get(i).unwrap()).collect();
+    let batch = MnistBatcher.batch(items.clone(), &Device::flex());
+    assert_eq!(batch.images.dims(), [8, 784]);
+    assert_eq!(batch.targets.dims(), [8]);
+    assert_eq!(targets(&batch), vec![5, 0, 4, 1, 9, 2, 1, 3]);
+    let values = floats(&batch);
+    assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert!(values.contains(&1.0), "full ink is 1.0");
+    for (v, p) in values.iter().zip(items.iter().flat_map(|i| i.image)) {
+        assert_eq!(*v, mnist_data::normalize_pixel(p));
+    }
+    assert!(
+        dataset.get(8).is_err(),
+        "out of range is an error, not a panic"
+    );
+}
+
+#[test]
+fn the_loader_covers_every_image_once_per_epoch_with_a_short_last_batch() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let split = data.train.take(1050);
+    let loader = MnistLoader::new(
+        MnistDataset::new(split.clone()),
+        100,
+        Some(3),
+        &Device::flex(),
+    );
+    assert_eq!(loader.num_items(), 1050);
+    let batches: Vec<_> = loader.iter().map(|b| b.unwrap()).collect();
+    assert_eq!(batches.len(), 11);
+    assert_eq!(batches[10].images.dims(), [50, 784]);
+    let mut counts = [0usize; 10];
+    for b in &batches {
+        for t in targets(b) {
+            counts[t as usize] += 1;
+        }
+    }
+    assert_eq!(counts, split.class_counts());
+    // Shuffled: the first batch is not the first 100 images in file order.
+    assert_ne!(
+        targets(&batches[0]),
+        (0..100)
+            .map(|i| i64::from(split.label(i)))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn each_epoch_has_its_own_order_and_a_resumed_loader_replays_it() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let split = data.train.take(500);
+    let make = || {
+        MnistLoader::new(
+            MnistDataset::new(split.clone()),
+            500,
+            Some(9),
+            &Device::flex(),
+        )
+    };
+    let first_batch = |l: &MnistLoader| targets(&l.iter().next().unwrap().unwrap());
+    let fresh = make();
+    let epoch0 = first_batch(&fresh);
+    let epoch1 = first_batch(&fresh);
+    assert_ne!(epoch0, epoch1);
+    // A loader told it is at epoch 1 (a resumed run) serves epoch 1's order, even through
+    // `to_device`, as Burn's Learner calls it.
+    let resumed = make().starting_at_epoch(1);
+    let moved = resumed.to_device(&Device::flex());
+    assert_eq!(targets(&moved.iter().next().unwrap().unwrap()), epoch1);
+    // Without a seed the order is the file's.
+    let plain = MnistLoader::new(MnistDataset::new(split.clone()), 10, None, &Device::flex());
+    assert_eq!(first_batch(&plain), vec![5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
+}

@@ -1,0 +1,157 @@
+//! Every file in `configs/` parses and validates; misspelt keys and bad values are refused by name.
+
+use std::path::Path;
+
+use mnist_train::config::{OptimizerName, RunConfig};
+use mnist_train::TrainError;
+
+fn parse(text: &str) -> Result<RunConfig, TrainError> {
+    let file = Path::new("test.toml");
+    let config = RunConfig::parse(text, file)?;
+    config.validate(file)?;
+    Ok(config)
+}
+
+fn error(text: &str) -> String {
+    parse(text)
+        .expect_err("this config must be refused")
+        .to_string()
+}
+
+#[test]
+fn every_config_file_parses_and_validates() {
+    let dir = integration_tests::workspace_root().join("configs");
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let config = RunConfig::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert_eq!(
+                config.name,
+                stem,
+                "{}: name should match the file",
+                path.display()
+            );
+            seen.push(stem);
+        }
+    }
+    seen.sort();
+    for required in ["adam", "deep", "rmsprop", "sgd", "smoke"] {
+        assert!(
+            seen.iter().any(|s| s == required),
+            "configs/{required}.toml is missing"
+        );
+    }
+}
+
+#[test]
+fn the_tutorial_recipes_say_what_the_issue_says() {
+    let load = |name: &str| RunConfig::load(&integration_tests::config(name)).unwrap();
+    let sgd = load("sgd.toml");
+    assert_eq!(sgd.model.hidden, vec![784, 32]);
+    assert_eq!((sgd.train.epochs, sgd.train.batch_size), (20, 500));
+    assert_eq!(
+        (sgd.optimizer.name, sgd.optimizer.lr()),
+        (OptimizerName::Sgd, 0.01)
+    );
+    assert_eq!(sgd.data.validation_split, 0.1);
+    let rms = load("rmsprop.toml");
+    assert_eq!(
+        (
+            rms.model.hidden.as_slice(),
+            rms.train.batch_size,
+            rms.train.epochs
+        ),
+        (&[32][..], 128, 5)
+    );
+    assert_eq!(rms.optimizer.name, OptimizerName::Rmsprop);
+    let adam = load("adam.toml");
+    assert_eq!(
+        (
+            adam.model.hidden.as_slice(),
+            adam.train.batch_size,
+            adam.train.epochs
+        ),
+        (&[20][..], 32, 20)
+    );
+    let deep = load("deep.toml");
+    assert_eq!(deep.model.hidden, vec![128, 64, 32]);
+    assert_eq!((deep.optimizer.lr(), deep.train.batch_size), (0.1, 64));
+}
+
+#[test]
+fn unknown_keys_are_refused_with_their_name_and_the_file() {
+    let message = error("[train]\nepochs = 2\nbatchsize = 10\n");
+    assert!(message.contains("batchsize"), "{message}");
+    assert!(message.contains("test.toml"), "{message}");
+    assert!(
+        message.contains("batch_size"),
+        "lists the allowed keys: {message}"
+    );
+    assert!(error("lerning_rate = 0.1\n").contains("lerning_rate"));
+    assert!(error("[optimiser]\nname = \"sgd\"\n").contains("optimiser"));
+}
+
+#[test]
+fn bad_values_are_refused_naming_the_key_and_the_allowed_values() {
+    let cases = [
+        ("[optimizer]\nlr = 0.0\n", "optimizer.lr"),
+        ("[optimizer]\nlr = -1.0\n", "optimizer.lr"),
+        ("[train]\nbatch_size = 0\n", "train.batch_size"),
+        ("[train]\nepochs = 0\n", "train.epochs"),
+        ("[data]\nvalidation_split = 1.0\n", "data.validation_split"),
+        ("[data]\nvalidation_split = -0.1\n", "data.validation_split"),
+        ("[model]\nhidden = [784, 0]\n", "model.hidden"),
+        (
+            "[optimizer]\nname = \"adam\"\nmomentum = 0.9\n",
+            "optimizer.momentum",
+        ),
+        (
+            "[optimizer]\nname = \"sgd\"\nmomentum = 1.5\n",
+            "optimizer.momentum",
+        ),
+        (
+            "[optimizer]\nname = \"sgd\"\nnesterov = true\n",
+            "optimizer.nesterov",
+        ),
+        ("[schedule]\nname = \"step\"\n", "schedule.step_epochs"),
+        (
+            "[schedule]\nname = \"constant\"\nmin_lr = 0.1\n",
+            "schedule.min_lr",
+        ),
+        ("name = \"../escape\"\n", "name"),
+    ];
+    for (text, key) in cases {
+        let message = error(text);
+        assert!(
+            message.contains(&format!("`{key}`")),
+            "{text:?} -> {message}"
+        );
+        assert!(message.contains("test.toml"), "{message}");
+    }
+    let message = error("[optimizer]\nname = \"adagrad\"\n");
+    for allowed in ["sgd", "rmsprop", "adam", "adamw"] {
+        assert!(message.contains(allowed), "{message}");
+    }
+    assert!(error("[model]\ninit = \"he\"\n").contains("glorot_uniform"));
+}
+
+#[test]
+fn defaults_fill_what_a_file_leaves_out() {
+    let config = parse("").unwrap();
+    assert_eq!(config.name, "test");
+    assert_eq!(config.model.hidden, vec![784, 32]);
+    assert_eq!(config.data.validation_split, 0.1);
+    assert_eq!(config.optimizer.lr(), 0.01);
+    assert_eq!(
+        parse("[optimizer]\nname = \"rmsprop\"\n")
+            .unwrap()
+            .optimizer
+            .lr(),
+        0.001
+    );
+    // The resolved config written to a run folder reads back the same.
+    let again = parse(&config.to_toml().unwrap()).unwrap();
+    assert_eq!(again, config);
+}

@@ -1,0 +1,153 @@
+//! Real training on real MNIST through the library and the `train` binary: learning, the run
+//! folder, refusing to clobber a run, and resume giving the same result as one go.
+
+use std::path::Path;
+use std::process::Command;
+
+use mnist_train::config::Overrides;
+use mnist_train::{train, RunMode, RunSummary, TrainRequest};
+
+fn request(artifacts: &Path, name: &str, epochs: usize, mode: RunMode) -> TrainRequest {
+    TrainRequest {
+        config: integration_tests::config("smoke.toml"),
+        overrides: Overrides {
+            epochs: Some(epochs),
+            run_name: Some(name.to_string()),
+            artifacts_dir: Some(artifacts.to_path_buf()),
+            ..Overrides::default()
+        },
+        device: Some("cpu".into()),
+        mode,
+        dashboard: false,
+    }
+}
+
+fn metrics_rows(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string()) // drop the seconds column
+        .collect()
+}
+
+#[test]
+fn smoke_training_learns_and_leaves_a_complete_run_folder() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let outcome = train(&request(artifacts.path(), "learns", 2, RunMode::Fresh)).unwrap();
+    let s = &outcome.summary;
+    assert!(
+        s.test_accuracy > 85.0,
+        "test accuracy {}% is barely above chance",
+        s.test_accuracy
+    );
+    assert_eq!(
+        (s.test_images, s.train_images, s.valid_images),
+        (10_000, 5_400, 600)
+    );
+    assert_eq!((s.epochs_completed, s.epochs_planned), (2, 2));
+    assert_eq!(s.backend, "flex");
+    assert_eq!(s.dataset_checksums.len(), 4);
+    let dir = &outcome.run_dir;
+    for file in [
+        dir.config(),
+        dir.model_config(),
+        dir.model_file(),
+        dir.metrics(),
+        dir.summary(),
+    ] {
+        assert!(file.is_file(), "{} is missing", file.display());
+    }
+    assert_eq!(dir.latest_checkpoint(), Some(2));
+    assert_eq!(RunSummary::load(&dir.summary()).unwrap(), *s);
+    let rows = metrics_rows(&dir.metrics());
+    assert_eq!(rows.len(), 2);
+    let loss = |row: &str| row.split(',').nth(1).unwrap().parse::<f64>().unwrap();
+    assert!(
+        loss(&rows[1]) < loss(&rows[0]),
+        "training loss falls: {rows:?}"
+    );
+
+    // The same name again, without --resume or --overwrite, is refused and nothing is touched.
+    let before = std::fs::read(dir.summary()).unwrap();
+    let err = train(&request(artifacts.path(), "learns", 2, RunMode::Fresh)).unwrap_err();
+    assert!(err.to_string().contains("--overwrite"), "{err}");
+    assert_eq!(std::fs::read(dir.summary()).unwrap(), before);
+    // A finished run cannot be resumed without more epochs.
+    let err = train(&request(artifacts.path(), "learns", 2, RunMode::Resume)).unwrap_err();
+    assert!(err.to_string().contains("--epochs"), "{err}");
+}
+
+#[test]
+fn two_epochs_in_one_go_equal_one_epoch_then_resume() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let straight = train(&request(artifacts.path(), "straight", 2, RunMode::Fresh)).unwrap();
+    train(&request(artifacts.path(), "split", 1, RunMode::Fresh)).unwrap();
+    let resumed = train(&request(artifacts.path(), "split", 2, RunMode::Resume)).unwrap();
+
+    assert_eq!(resumed.summary.epochs_completed, 2);
+    assert_eq!(
+        metrics_rows(&straight.run_dir.metrics()),
+        metrics_rows(&resumed.run_dir.metrics())
+    );
+    assert_eq!(straight.summary.test_loss, resumed.summary.test_loss);
+    assert_eq!(
+        straight.summary.test_accuracy,
+        resumed.summary.test_accuracy
+    );
+}
+
+#[test]
+fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(integration_tests::binary("mnist-train", "train"))
+            .arg("--config")
+            .arg(integration_tests::config("smoke.toml"))
+            .arg("--artifacts-dir")
+            .arg(artifacts.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--epochs", "2"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let epoch_lines: Vec<_> = stdout.lines().filter(|l| l.starts_with("epoch ")).collect();
+    assert_eq!(epoch_lines.len(), 2, "{stdout}");
+    assert!(
+        epoch_lines[0].starts_with("epoch 1/2  train loss "),
+        "{stdout}"
+    );
+    assert!(
+        epoch_lines[1].contains("valid loss") && epoch_lines[1].contains("lr "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("ProgressSnapshot"), "{stdout}");
+    assert!(stdout.contains("test accuracy"), "{stdout}");
+
+    // Bad input: a clear error on stderr, a non-zero exit, no run folder.
+    let out = run(&["--run-name", "bad", "--lr", "-1"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`optimizer.lr`") && stderr.starts_with("error: "),
+        "{stderr}"
+    );
+    assert!(!artifacts.path().join("bad").exists());
+    let out = run(&["--run-name", "nodata", "--data-dir", "/nonexistent/mnist"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/nonexistent/mnist") && stderr.contains("fetch-data"),
+        "{stderr}"
+    );
+    assert!(!artifacts.path().join("nodata").exists());
+    let out = run(&["--run-name", "dev", "--device", "tpu"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cpu, flex"));
+    assert!(!out.status.success());
+}

@@ -1,0 +1,90 @@
+//! The MLP: parameter counts, shapes, Keras-style initialisation and summary.
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor};
+use mnist_model::{Init, MlpConfig, ModelSummary};
+
+#[test]
+fn the_default_network_is_784_784_32_10_with_640890_parameters() {
+    let config = MlpConfig::new();
+    assert_eq!(config.layer_shapes(), vec![(784, 784), (784, 32), (32, 10)]);
+    let model = config.init(&Device::flex());
+    assert_eq!(model.num_params(), 640_890);
+    assert_eq!(config.num_params(), 640_890);
+    let summary = ModelSummary::new(&config).to_string();
+    assert!(summary.contains("Total params: 640,890"), "{summary}");
+    assert!(summary.contains("(None, 32)"), "{summary}");
+}
+
+#[test]
+fn the_tutorial_shapes_are_the_same_code() {
+    for (hidden, params) in [
+        (vec![32], 784 * 32 + 32 + 32 * 10 + 10),
+        (vec![20], 784 * 20 + 20 + 20 * 10 + 10),
+        (
+            vec![128, 64, 32],
+            784 * 128 + 128 + 128 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10,
+        ),
+    ] {
+        let config = MlpConfig::new().with_hidden(hidden.clone());
+        let model = config.init(&Device::flex());
+        assert_eq!(model.num_params(), params, "{hidden:?}");
+        let out = model.forward(Tensor::zeros([3, 784], &Device::flex()));
+        assert_eq!(out.dims(), [3, 10]);
+    }
+}
+
+#[test]
+fn glorot_init_has_zero_biases_and_bounded_weights() {
+    let device = Device::flex();
+    device.seed(1);
+    let model = MlpConfig::new().with_hidden(vec![32]).init(&device);
+    let first = &model.layers()[0];
+    let bias = first
+        .bias
+        .as_ref()
+        .unwrap()
+        .val()
+        .to_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    assert!(bias.iter().all(|&b| b == 0.0));
+    let limit = (6.0f32 / (784.0 + 32.0)).sqrt();
+    let weights = first.weight.val().to_data().try_to_vec::<f32>().unwrap();
+    assert!(weights.iter().all(|w| w.abs() <= limit));
+    assert!(
+        weights.iter().any(|w| w.abs() > limit * 0.9),
+        "spread over the whole range"
+    );
+
+    let torch = MlpConfig::new().with_init(Init::Pytorch).init(&device);
+    let bias = torch.layers()[0]
+        .bias
+        .as_ref()
+        .unwrap()
+        .val()
+        .to_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    assert!(
+        bias.iter().any(|&b| b != 0.0),
+        "PyTorch's init draws biases too"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_weights() {
+    let device = Device::flex();
+    let weights = |seed| {
+        device.seed(seed);
+        let m = MlpConfig::new().with_hidden(vec![8]).init(&device);
+        m.layers()[0]
+            .weight
+            .val()
+            .to_data()
+            .try_to_vec::<f32>()
+            .unwrap()
+    };
+    assert_eq!(weights(5), weights(5));
+    assert_ne!(weights(5), weights(6));
+}

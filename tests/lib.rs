@@ -1,0 +1,56 @@
+//! Shared helpers of the integration tests: finding the real data, scratch folders, the binaries.
+
+use std::path::{Path, PathBuf};
+
+use mnist_data::{locate_data_dir, DatasetKind};
+
+/// The workspace root (the parent of this crate's folder).
+pub fn workspace_root() -> PathBuf {
+    mnist_train::workspace_root()
+}
+
+/// The folder of the real data set, found exactly as training finds it (`MNIST_DIR` /
+/// `FASHION_MNIST_DIR`, `data/<set>`, `../shared/data/<set>`). Missing data fails the test with
+/// one line saying how to get it: these tests never skip silently.
+pub fn data_dir(kind: DatasetKind) -> PathBuf {
+    match locate_data_dir(None, None, kind, &workspace_root()) {
+        Ok(found) => found.path,
+        Err(e) => panic!("{}", e.to_string().replace('\n', " ")),
+    }
+}
+
+pub fn mnist_dir() -> PathBuf {
+    data_dir(DatasetKind::Mnist)
+}
+
+/// A path to a config file of the repository, e.g. `config("smoke.toml")`.
+pub fn config(name: &str) -> PathBuf {
+    workspace_root().join("configs").join(name)
+}
+
+/// A binary of the workspace (`train`), built (or brought up to date) by cargo first: the
+/// tests' package cannot name another package's binaries, and a stale one would test old code.
+pub fn binary(package: &str, name: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(&cargo)
+        .current_dir(workspace_root())
+        .args(["build", "--quiet", "--package", package, "--bin", name])
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "cargo build --package {package} --bin {name} failed"
+    );
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is not built; run the tests with `cargo test --workspace` (or nextest) so it is",
+        path.display()
+    );
+    path
+}

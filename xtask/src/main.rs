@@ -1,0 +1,73 @@
+//! Project tasks (`cargo xtask <task>`): train with optimised code, fetch the data sets.
+
+mod fetch;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context};
+
+const USAGE: &str = "\
+usage:
+  cargo xtask train [--features wgpu|ndarray] --config configs/sgd.toml [train flags...]
+      builds the trainer in release mode and runs it; `--help` after `train` lists its flags
+  cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
+      downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    match args.first().map(String::as_str) {
+        Some("train") => train(&args[1..]),
+        Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => bail!("unknown task {other:?}\n{USAGE}"),
+    }
+}
+
+/// `cargo run --release -p mnist-train --bin train [--features F] -- <the rest>`.
+fn train(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut cargo_args = vec![
+        "run".to_string(),
+        "--release".into(),
+        "--quiet".into(),
+        "--package".into(),
+        "mnist-train".into(),
+        "--bin".into(),
+        "train".into(),
+    ];
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--features" {
+            let features = it.next().context("--features needs a value, e.g. wgpu")?;
+            cargo_args.extend(["--features".to_string(), features.clone()]);
+        } else if let Some(features) = arg.strip_prefix("--features=") {
+            cargo_args.extend(["--features".to_string(), features.to_string()]);
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    cargo_args.push("--".into());
+    cargo_args.extend(rest);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(&cargo_args)
+        .status()
+        .with_context(|| format!("cannot run {cargo}"))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    })
+}
