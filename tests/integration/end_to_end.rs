@@ -151,3 +151,22 @@ fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cpu, flex"));
     assert!(!out.status.success());
 }
+
+#[test]
+fn a_cosine_schedule_anneals_the_learning_rate_to_its_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
+    let config = dir.path().join("cosine.toml");
+    std::fs::write(&config, format!("{smoke}\n[schedule]\nname = \"cosine\"\n")).unwrap();
+    let mut req = request(dir.path(), "cosine", 2, RunMode::Fresh);
+    req.config = config;
+    let outcome = train(&req).unwrap();
+    let lr: Vec<f64> = metrics_rows(&outcome.run_dir.metrics())
+        .iter()
+        .map(|row| row.split(',').nth(5).unwrap().parse().unwrap())
+        .collect();
+    // lr 0.002 over 2 epochs: about half-way down after the first, at the floor after the last.
+    assert!((lr[0] - 0.001).abs() < 0.0001, "{lr:?}");
+    assert!(lr[1] < 0.00001, "{lr:?}");
+    assert!(outcome.summary.test_accuracy > 80.0);
+}

@@ -115,8 +115,17 @@ pub fn fetch_data(args: &[String]) -> anyhow::Result<()> {
         bail!("unknown dataset {dataset:?}; choose mnist or fashion-mnist");
     };
     let dir = dir.unwrap_or_else(|| workspace_root().join("data").join(source.dataset));
+    let created = !dir.exists();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let result = fetch_into(source, &dir);
+    if result.is_err() && created {
+        // Leave nothing behind: the folder was ours and holds no complete file.
+        let _ = std::fs::remove_dir(&dir);
+    }
+    result
+}
 
+fn fetch_into(source: &Source, dir: &Path) -> anyhow::Result<()> {
     for (name, sha) in source.files {
         let dest = dir.join(name);
         if let Ok(bytes) = std::fs::read(&dest) {

@@ -125,7 +125,7 @@ pub fn locate_data_dir(
     for (path, source) in &candidates {
         if holds_all_files(path) {
             return Ok(LocatedDir {
-                path: path.clone(),
+                path: path.canonicalize().unwrap_or_else(|_| path.clone()),
                 source: *source,
             });
         }

@@ -36,13 +36,20 @@ impl EpochRow {
 
     /// The one line printed per epoch when stdout is not a terminal.
     pub fn line(&self, total_epochs: usize) -> String {
+        // Without validation images (validation_split = 0) there is nothing to show there.
+        let valid = if self.valid_loss.is_nan() {
+            "valid -".to_string()
+        } else {
+            format!(
+                "valid loss {:.4} acc {:6.2}%",
+                self.valid_loss, self.valid_accuracy
+            )
+        };
         format!(
-            "epoch {:>w$}/{total_epochs}  train loss {:.4} acc {:6.2}%  valid loss {:.4} acc {:6.2}%  lr {:.2e}  {:.1}s",
+            "epoch {:>w$}/{total_epochs}  train loss {:.4} acc {:6.2}%  {valid}  lr {:.2e}  {:.1}s",
             self.epoch,
             self.train_loss,
             self.train_accuracy,
-            self.valid_loss,
-            self.valid_accuracy,
             self.lr,
             self.seconds,
             w = total_epochs.to_string().len(),

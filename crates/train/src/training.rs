@@ -200,6 +200,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         None
     };
 
+    let show_table_after = dashboard.is_some();
     let mut training = SupervisedTraining::new(
         &run_dir.path,
         Arc::new(train_loader),
@@ -257,6 +258,12 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
             path: run_dir.metrics(),
             message,
         });
+    }
+    if show_table_after {
+        // The dashboard is gone once training ends: leave the figures on the screen.
+        for row in rows.iter().filter(|r| r.epoch > start_epoch) {
+            println!("{}", row.line(config.train.epochs));
+        }
     }
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
     let stopped_early = match result.interrupted {
