@@ -1,6 +1,6 @@
 //! The MLP: parameter counts, shapes, Keras-style initialisation and summary.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor};
 use mnist_model::{Init, MlpConfig, ModelSummary};
 
@@ -34,23 +34,20 @@ fn the_tutorial_shapes_are_the_same_code() {
     }
 }
 
+fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
+    param.val().to_data().try_to_vec::<f32>().unwrap()
+}
+
 #[test]
 fn glorot_init_has_zero_biases_and_bounded_weights() {
     let device = Device::flex();
     device.seed(1);
     let model = MlpConfig::new().with_hidden(vec![32]).init(&device);
     let first = &model.layers()[0];
-    let bias = first
-        .bias
-        .as_ref()
-        .unwrap()
-        .val()
-        .to_data()
-        .try_to_vec::<f32>()
-        .unwrap();
+    let bias = values(first.bias.as_ref().unwrap());
     assert!(bias.iter().all(|&b| b == 0.0));
     let limit = (6.0f32 / (784.0 + 32.0)).sqrt();
-    let weights = first.weight.val().to_data().try_to_vec::<f32>().unwrap();
+    let weights = values(&first.weight);
     assert!(weights.iter().all(|w| w.abs() <= limit));
     assert!(
         weights.iter().any(|w| w.abs() > limit * 0.9),
@@ -58,14 +55,7 @@ fn glorot_init_has_zero_biases_and_bounded_weights() {
     );
 
     let torch = MlpConfig::new().with_init(Init::Pytorch).init(&device);
-    let bias = torch.layers()[0]
-        .bias
-        .as_ref()
-        .unwrap()
-        .val()
-        .to_data()
-        .try_to_vec::<f32>()
-        .unwrap();
+    let bias = values(torch.layers()[0].bias.as_ref().unwrap());
     assert!(
         bias.iter().any(|&b| b != 0.0),
         "PyTorch's init draws biases too"

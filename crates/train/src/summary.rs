@@ -32,6 +32,9 @@ pub struct RunSummary {
     pub params: usize,
     /// `git rev-parse HEAD` of the source tree, when it is a git checkout.
     pub git_commit: Option<String>,
+    /// Whether the source tree had uncommitted changes (then the commit alone does not
+    /// describe the code that ran).
+    pub git_dirty: Option<bool>,
     pub data_dir: String,
     /// sha256 of each data file read.
     pub dataset_checksums: BTreeMap<String, String>,
@@ -58,17 +61,25 @@ impl RunSummary {
     }
 }
 
-/// The commit of the source tree this binary was run from, if git can tell.
-pub fn git_commit(dir: &Path) -> Option<String> {
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["rev-parse", "HEAD"])
+        .args(args)
         .output()
         .ok()?;
     if !out.status.success() {
         return None;
     }
-    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (!commit.is_empty()).then_some(commit)
+    Some(String::from_utf8(out.stdout).ok()?.trim().to_string())
+}
+
+/// The commit of the source tree in `dir`, and whether it has uncommitted changes, if git can tell.
+pub fn git_state(dir: &Path) -> (Option<String>, Option<bool>) {
+    let commit = git(dir, &["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(dir, &["status", "--porcelain", "--untracked-files=no"]))
+        .map(|status| !status.is_empty());
+    (commit, dirty)
 }

@@ -24,7 +24,7 @@ use crate::evaluate::evaluate;
 use crate::metrics_log::MetricsLog;
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer};
-use crate::summary::{git_commit, RunSummary};
+use crate::summary::{git_state, RunSummary};
 
 /// Validation batches: large, since the size does not change the figures.
 const VALID_BATCH: usize = 1000;
@@ -285,6 +285,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         })?;
     let test = evaluate(&model, &data.test, &device)?;
 
+    let (git_commit, git_dirty) = git_state(&workspace_root());
     let summary = RunSummary {
         run: config.name.clone(),
         dataset: kind.dir_name().to_string(),
@@ -305,7 +306,8 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         device: device_name,
         seed: config.seed,
         params: model_summary.total_params(),
-        git_commit: git_commit(&workspace_root()),
+        git_commit,
+        git_dirty,
         data_dir: located.path.display().to_string(),
         dataset_checksums: data.checksums.iter().cloned().collect(),
     };
