@@ -4,5 +4,7 @@ mod batching;
 mod configs;
 mod end_to_end;
 mod idx;
+mod infer;
 mod mnist_facts;
 mod model;
+mod preprocessing;

@@ -10,6 +10,8 @@ const USAGE: &str = "\
 usage:
   cargo xtask train [--features wgpu|ndarray] --config configs/sgd.toml [train flags...]
       builds the trainer in release mode and runs it; `--help` after `train` lists its flags
+  cargo xtask eval [--features wgpu|ndarray] --model artifacts/sgd [--dataset D] [--json]
+      accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images
   cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
       downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
 
@@ -26,7 +28,8 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
-        Some("train") => train(&args[1..]),
+        Some("train") => run_release_bin("train", &args[1..]),
+        Some("eval") => run_release_bin("eval", &args[1..]),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
@@ -36,8 +39,8 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `cargo run --release -p mnist-train --bin train [--features F] -- <the rest>`.
-fn train(args: &[String]) -> anyhow::Result<ExitCode> {
+/// `cargo run --release -p mnist-train --bin <bin> [--features F] -- <the rest>`.
+fn run_release_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
     let mut cargo_args = vec![
         "run".to_string(),
         "--release".into(),
@@ -45,7 +48,7 @@ fn train(args: &[String]) -> anyhow::Result<ExitCode> {
         "--package".into(),
         "mnist-train".into(),
         "--bin".into(),
-        "train".into(),
+        bin.into(),
     ];
     let mut rest = Vec::new();
     let mut it = args.iter();

@@ -1,10 +1,16 @@
 //! The multilayer perceptron: a Burn `Module` with configurable hidden sizes, its summary and train steps.
 //!
-//! This crate reads no data sets: it only knows the shape of a batch.
+//! This crate reads no data sets: it only knows the shape of a batch (and reads its own
+//! saved weights).
 
+pub mod device;
 mod mlp;
 mod step;
 mod summary;
+mod trained;
 
 pub use mlp::{Init, Mlp, MlpConfig};
 pub use summary::{LayerSummary, ModelSummary};
+pub use trained::{
+    load_trained, LoadError, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, MODEL_WEIGHTS_STEM,
+};

@@ -59,14 +59,14 @@ impl RunDir {
     }
     /// The network's shape (Burn `MlpConfig` as JSON), needed to rebuild the model for inference.
     pub fn model_config(&self) -> PathBuf {
-        self.path.join("model.json")
+        self.path.join(mnist_model::MODEL_CONFIG_FILE)
     }
     /// The final weights; Burn adds the `.bpk` extension.
     pub fn model_stem(&self) -> PathBuf {
-        self.path.join("model")
+        self.path.join(mnist_model::MODEL_WEIGHTS_STEM)
     }
     pub fn model_file(&self) -> PathBuf {
-        self.path.join("model.bpk")
+        self.path.join(mnist_model::MODEL_WEIGHTS_FILE)
     }
     pub fn metrics(&self) -> PathBuf {
         self.path.join("metrics.csv")

@@ -20,8 +20,8 @@ pub enum TrainError {
     },
     #[error(transparent)]
     Data(#[from] mnist_data::DataError),
-    #[error("unknown device {given:?}; this build supports: {allowed} (ndarray and wgpu need the cargo feature of the same name)")]
-    UnknownDevice { given: String, allowed: String },
+    #[error(transparent)]
+    UnknownDevice(#[from] mnist_model::device::UnknownDevice),
     #[error("learning-rate schedule: {message}")]
     Scheduler { message: String },
     #[error("{0}")]

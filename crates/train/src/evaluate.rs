@@ -1,18 +1,52 @@
-//! Test-set evaluation: mean cross-entropy and accuracy of a trained model over a whole split.
+//! Test-set evaluation: loss, accuracy, per-class accuracy and the confusion matrix of a model.
 
 use burn::data::dataloader::DataLoader;
 use burn::tensor::Device;
-use mnist_data::{MnistDataset, MnistLoader, Split};
+use mnist_data::{MnistDataset, MnistLoader, Split, NUM_CLASSES};
 use mnist_model::Mlp;
+use serde::Serialize;
 
 use crate::error::TrainError;
 
-/// Loss and accuracy (a percentage) over every image of a split.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Figures over every image of a split. Accuracies are percentages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
     pub loss: f64,
     pub accuracy: f64,
     pub images: usize,
+    /// `confusion[label][predicted]`: how many images of class `label` got `predicted`.
+    pub confusion: [[usize; NUM_CLASSES]; NUM_CLASSES],
+    /// The predicted class of each image, in split order.
+    #[serde(skip)]
+    pub predictions: Vec<u8>,
+}
+
+impl Evaluation {
+    /// Accuracy within each class (NaN for a class with no image).
+    pub fn class_accuracy(&self) -> [f64; NUM_CLASSES] {
+        std::array::from_fn(|c| {
+            let total: usize = self.confusion[c].iter().sum();
+            100.0 * self.confusion[c][c] as f64 / total as f64
+        })
+    }
+
+    /// The confusion matrix as a text table, rows = true label, columns = prediction.
+    pub fn confusion_table(&self) -> String {
+        let mut out = String::from("true\\pred");
+        for c in 0..NUM_CLASSES {
+            out.push_str(&format!("{c:>6}"));
+        }
+        out.push_str("   accuracy\n");
+        let class_accuracy = self.class_accuracy();
+        for (label, row) in self.confusion.iter().enumerate() {
+            out.push_str(&format!("{label:>9}"));
+            for n in row {
+                out.push_str(&format!("{n:>6}"));
+            }
+            out.push_str(&format!("   {:>7.2}%\n", class_accuracy[label]));
+        }
+        out
+    }
 }
 
 /// Batches used for evaluation: large, since the size does not change the figures.
@@ -22,35 +56,42 @@ const EVAL_BATCH: usize = 1000;
 pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluation, TrainError> {
     let loader = MnistLoader::new(MnistDataset::new(split.clone()), EVAL_BATCH, None, device);
     let mut loss_sum = 0.0;
-    let mut correct = 0i64;
-    let mut seen = 0usize;
+    let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
+    let mut predictions = Vec::with_capacity(split.len());
     for batch in loader.iter() {
         let batch = batch.map_err(|e| TrainError::Training(e.to_string()))?;
         let n = batch.targets.dims()[0];
         let out = model.forward_classification(batch.images, batch.targets);
         let batch_loss: f64 = out.loss.into_scalar::<f64>();
-        let hits: i64 = out
-            .output
-            .argmax(1)
-            .squeeze_dim::<1>(1)
-            .equal(out.targets)
-            .int()
-            .sum()
-            .into_scalar::<i64>();
         loss_sum += batch_loss * n as f64;
-        correct += hits;
-        seen += n;
+        let read = |t: burn::tensor::Tensor<1, burn::tensor::Int>| {
+            t.into_data()
+                .convert::<i64>()
+                .try_to_vec::<i64>()
+                .map_err(|e| TrainError::Training(format!("{e:?}")))
+        };
+        let predicted = read(out.output.argmax(1).squeeze_dim::<1>(1))?;
+        let labels = read(out.targets)?;
+        for (&p, &l) in predicted.iter().zip(&labels) {
+            confusion[l as usize][p as usize] += 1;
+            predictions.push(p as u8);
+        }
     }
-    if seen == 0 {
-        return Ok(Evaluation {
-            loss: f64::NAN,
-            accuracy: f64::NAN,
-            images: 0,
-        });
-    }
+    let images = predictions.len();
+    let correct: usize = (0..NUM_CLASSES).map(|c| confusion[c][c]).sum();
+    let (loss, accuracy) = if images == 0 {
+        (f64::NAN, f64::NAN)
+    } else {
+        (
+            loss_sum / images as f64,
+            100.0 * correct as f64 / images as f64,
+        )
+    };
     Ok(Evaluation {
-        loss: loss_sum / seen as f64,
-        accuracy: 100.0 * correct as f64 / seen as f64,
-        images: seen,
+        loss,
+        accuracy,
+        images,
+        confusion,
+        predictions,
     })
 }

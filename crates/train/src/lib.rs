@@ -3,8 +3,8 @@
 pub mod artifacts;
 pub mod cli;
 pub mod config;
-pub mod device;
 mod error;
+pub mod eval_cli;
 pub mod evaluate;
 pub mod metrics_log;
 pub mod optim;

@@ -18,13 +18,13 @@ use mnist_model::ModelSummary;
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
 use crate::config::{Overrides, RunConfig};
-use crate::device::{backend_name, default_device_name, parse_device};
 use crate::error::TrainError;
 use crate::evaluate::evaluate;
 use crate::metrics_log::MetricsLog;
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer};
 use crate::summary::{git_state, RunSummary};
+use mnist_model::device::{backend_name, default_device_name, parse_device};
 
 /// Validation batches: large, since the size does not change the figures.
 const VALID_BATCH: usize = 1000;

@@ -5,8 +5,6 @@
 
 use burn::tensor::Device;
 
-use crate::error::TrainError;
-
 /// The device names this build accepts, in the order shown to users.
 pub fn device_names() -> Vec<&'static str> {
     let mut names = vec!["cpu", "flex"];
@@ -38,8 +36,16 @@ pub fn backend_name(name: &str) -> &'static str {
     }
 }
 
+/// A device name this build does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown device {given:?}; this build supports: {allowed} (ndarray and wgpu need the cargo feature of the same name)")]
+pub struct UnknownDevice {
+    pub given: String,
+    pub allowed: String,
+}
+
 /// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `wgpu`.
-pub fn parse_device(name: &str) -> Result<Device, TrainError> {
+pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
     match name {
         "cpu" | "flex" => Ok(Device::flex()),
         #[cfg(feature = "ndarray")]
@@ -47,7 +53,7 @@ pub fn parse_device(name: &str) -> Result<Device, TrainError> {
         "ndarray" => Ok(Device::ndarray()),
         #[cfg(feature = "wgpu")]
         "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
-        other => Err(TrainError::UnknownDevice {
+        other => Err(UnknownDevice {
             given: other.to_string(),
             allowed: device_names().join(", "),
         }),

@@ -1,0 +1,181 @@
+//! The `infer` command line: images (or folders of them) in, digits and probabilities out.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Parser;
+use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
+use mnist_model::device::{default_device_name, parse_device};
+
+use crate::{load_digit, shipped_model_dir, Classifier, InferError, Prediction};
+
+/// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
+#[derive(Debug, Parser)]
+#[command(name = "infer", version)]
+pub struct InferArgs {
+    /// Image files, or folders whose files are all read.
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+    /// A run folder holding model.json and model.bpk; default: the shipped model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// How many candidates to show per image (the prediction and its runners-up).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub top: u8,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the preprocessed 28x28 digit as text art: what the network saw.
+    #[arg(long)]
+    pub show: bool,
+    /// Save the preprocessed 28x28 digit as PNG: a file for one image, a folder for several.
+    #[arg(long)]
+    pub save_preprocessed: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+}
+
+/// The files named on the command line, folders expanded (sorted, hidden files skipped).
+fn expand(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file())
+                        .filter(|p| {
+                            !p.file_name()
+                                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            inside.sort();
+            if inside.is_empty() {
+                // Reported as an error of its own below.
+                files.push(input.clone());
+            }
+            files.extend(inside);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    files
+}
+
+/// The digit as text art, darkest to brightest ink.
+pub fn text_art(digit: &[u8; IMAGE_PIXELS]) -> String {
+    const RAMP: &[u8] = b" .:-=+*#%@";
+    let mut out = String::new();
+    for row in digit.chunks(IMAGE_SIDE) {
+        for &v in row {
+            let c = RAMP[(usize::from(v) * (RAMP.len() - 1) + 127) / 255] as char;
+            out.push(c);
+            out.push(c);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
+    image::save_buffer_with_format(
+        path,
+        digit,
+        IMAGE_SIDE as u32,
+        IMAGE_SIDE as u32,
+        image::ExtendedColorType::L8,
+        image::ImageFormat::Png,
+    )
+    .with_context(|| format!("cannot save {}", path.display()))
+}
+
+fn report(args: &InferArgs, file: &Path, prediction: &Prediction) -> String {
+    let ranked = prediction.ranked();
+    if args.json {
+        return serde_json::json!({
+            "file": file.display().to_string(),
+            "digit": ranked[0].0,
+            "confidence": ranked[0].1,
+            "probabilities": prediction.probabilities,
+        })
+        .to_string();
+    }
+    let mut line = format!(
+        "{}: {} ({:.1}%)",
+        file.display(),
+        ranked[0].0,
+        100.0 * ranked[0].1
+    );
+    let rest: Vec<String> = ranked[1..usize::from(args.top)]
+        .iter()
+        .map(|(d, p)| format!("{d} ({:.1}%)", 100.0 * p))
+        .collect();
+    if !rest.is_empty() {
+        line.push_str(&format!("  runners-up: {}", rest.join(", ")));
+    }
+    line
+}
+
+fn report_error(args: &InferArgs, file: &Path, error: &InferError) -> String {
+    if args.json {
+        serde_json::json!({"file": file.display().to_string(), "error": error.to_string()})
+            .to_string()
+    } else {
+        format!("error: {error}")
+    }
+}
+
+/// Runs the command; returns whether every image was classified.
+pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
+    let device_name = args.device.as_deref().unwrap_or(default_device_name());
+    let device = parse_device(device_name)?;
+    let model_dir = args.model.clone().unwrap_or_else(shipped_model_dir);
+    let classifier = Classifier::load(&model_dir, &device)?;
+    let files = expand(&args.images);
+    if let Some(dir) = args.save_preprocessed.as_ref().filter(|_| files.len() > 1) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+
+    let mut all_ok = true;
+    let stdout = std::io::stdout();
+    for file in &files {
+        let result = load_digit(file).and_then(|digit| {
+            let prediction = classifier.predict(&[digit])?.remove(0);
+            Ok((digit, prediction))
+        });
+        let mut out = stdout.lock();
+        match result {
+            Ok((digit, prediction)) => {
+                writeln!(out, "{}", report(args, file, &prediction))?;
+                if args.show {
+                    write!(out, "{}", text_art(&digit))?;
+                }
+                if let Some(target) = &args.save_preprocessed {
+                    let path = if files.len() > 1 {
+                        let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+                        target.join(format!("{stem}.28x28.png"))
+                    } else {
+                        target.clone()
+                    };
+                    save_png(&path, &digit)?;
+                }
+            }
+            Err(error) => {
+                all_ok = false;
+                let line = report_error(args, file, &error);
+                if args.json {
+                    writeln!(out, "{line}")?;
+                } else {
+                    drop(out);
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+    Ok(all_ok)
+}

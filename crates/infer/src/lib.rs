@@ -1,0 +1,29 @@
+//! Recognising a person's own digit images: decode, MNIST-style preprocessing, prediction.
+
+pub mod cli;
+mod decode;
+mod error;
+mod predict;
+pub mod preprocess;
+
+pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
+pub use error::InferError;
+pub use predict::{Classifier, Prediction};
+pub use preprocess::preprocess;
+
+use std::path::{Path, PathBuf};
+
+/// The model shipped in the repository, used when no `--model` is given.
+pub fn shipped_model_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("..")
+        .join("artifacts")
+        .join("shipped")
+}
+
+/// Reads and preprocesses one image file: the 28x28 digit the network will see.
+pub fn load_digit(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
+    let image = decode_file(path)?;
+    preprocess(&image).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))
+}

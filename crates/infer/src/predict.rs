@@ -1,0 +1,70 @@
+//! Runs the trained network on preprocessed 28x28 digits: class probabilities by softmax.
+
+use std::path::Path;
+
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+use mnist_data::{normalize_image, IMAGE_PIXELS, NUM_CLASSES};
+use mnist_model::{load_trained, LoadError, Mlp};
+
+use crate::error::InferError;
+
+/// A trained network ready to classify.
+pub struct Classifier {
+    model: Mlp,
+    device: Device,
+}
+
+/// One image's result: the probability of each class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub probabilities: [f32; NUM_CLASSES],
+}
+
+impl Prediction {
+    /// Classes by falling probability: `(digit, probability)`.
+    pub fn ranked(&self) -> Vec<(usize, f32)> {
+        let mut ranked: Vec<(usize, f32)> =
+            self.probabilities.iter().copied().enumerate().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked
+    }
+
+    pub fn digit(&self) -> usize {
+        self.ranked()[0].0
+    }
+}
+
+impl Classifier {
+    /// Loads the model saved in a run folder (`model.json` + `model.bpk`).
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, LoadError> {
+        let (model, _) = load_trained(dir, device)?;
+        Ok(Classifier {
+            model,
+            device: device.clone(),
+        })
+    }
+
+    /// Probabilities for each 28x28 digit (grey levels, 0 = background), normalised exactly
+    /// as in training.
+    pub fn predict(&self, digits: &[[u8; IMAGE_PIXELS]]) -> Result<Vec<Prediction>, InferError> {
+        if digits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pixels: Vec<f32> = digits.iter().flat_map(|d| normalize_image(d)).collect();
+        let input = Tensor::<2>::from_data(
+            TensorData::new(pixels, [digits.len(), IMAGE_PIXELS]),
+            &self.device,
+        );
+        let probabilities = softmax(self.model.forward(input), 1)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(|e| InferError::Model(format!("cannot read the network's output: {e:?}")))?;
+        Ok(probabilities
+            .chunks_exact(NUM_CLASSES)
+            .map(|c| Prediction {
+                probabilities: std::array::from_fn(|i| c[i]),
+            })
+            .collect())
+    }
+}

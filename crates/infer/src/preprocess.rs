@@ -1,0 +1,438 @@
+//! MNIST-style preprocessing of a person's own image, as MNIST itself was built:
+//! grey -> ink made bright on a dark background -> uneven background removed and ink stretched
+//! to full range -> specks dropped -> cropped to the ink -> longer side scaled to 20 px
+//! (anti-aliased, aspect kept, thin strokes thickened) -> pasted into 28x28 with the centre of
+//! mass at the centre. The [0, 1] scaling that follows is the data crate's, as in training.
+
+use image::imageops::{self, FilterType};
+use image::{DynamicImage, ImageBuffer, Luma};
+
+use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
+
+/// The box the digit is scaled into, as in MNIST.
+pub const DIGIT_BOX: usize = 20;
+/// Where MNIST's digits have their centre of mass, in pixel indices (x and y): measured over
+/// its 10,000 test images, the mean is (14.01, 13.99), half a pixel right of and below the
+/// geometric centre 13.5. Matching it matters: a digit one pixel off changes ~90 of its pixels.
+pub const MNIST_CENTRE: f32 = 14.0;
+/// Images are first brought down to this size (longer side): plenty for a 20 px digit.
+const WORKING_SIDE: u32 = 1024;
+
+/// A grey image, row-major, values in [0, 255] (0 = background, 255 = ink once normalised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grey {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<f32>,
+}
+
+impl Grey {
+    fn at(&self, x: usize, y: usize) -> f32 {
+        self.pixels[y * self.width + x]
+    }
+}
+
+/// Luminance with alpha composited. Transparent areas take the colour that contrasts with the
+/// opaque content, so a canvas export whose ink lives only in the alpha channel (black ink,
+/// transparent paper) reads as dark ink on light paper, and white ink on transparency as light
+/// ink on dark.
+pub fn to_grey(image: &DynamicImage) -> Grey {
+    let image = if image.width().max(image.height()) > WORKING_SIDE {
+        image.resize(WORKING_SIDE, WORKING_SIDE, FilterType::Triangle)
+    } else {
+        image.clone()
+    };
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let luma = |r: f32, g: f32, b: f32| 0.299 * r + 0.587 * g + 0.114 * b;
+    let pixels = if image.color().has_alpha() {
+        let rgba = image.to_rgba32f();
+        let (mut sum, mut weight, mut transparent) = (0.0f64, 0.0f64, 0usize);
+        for p in rgba.pixels() {
+            let a = p[3].clamp(0.0, 1.0);
+            sum += f64::from(a * luma(p[0], p[1], p[2]));
+            weight += f64::from(a);
+            if a < 0.5 {
+                transparent += 1;
+            }
+        }
+        let opaque_mean = if weight > 0.0 { sum / weight } else { 1.0 };
+        let backdrop = if transparent > 0 && opaque_mean < 0.5 {
+            1.0
+        } else if transparent > 0 {
+            0.0
+        } else {
+            1.0
+        };
+        rgba.pixels()
+            .map(|p| {
+                let a = p[3].clamp(0.0, 1.0);
+                255.0 * (a * luma(p[0], p[1], p[2]) + (1.0 - a) * backdrop).clamp(0.0, 1.0)
+            })
+            .collect()
+    } else {
+        image
+            .to_luma32f()
+            .pixels()
+            .map(|p| 255.0 * p[0].clamp(0.0, 1.0))
+            .collect()
+    };
+    Grey {
+        width,
+        height,
+        pixels,
+    }
+}
+
+fn percentile(values: &mut [f32], q: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let k = ((values.len() - 1) as f32 * q).round() as usize;
+    let (_, v, _) = values.select_nth_unstable_by(k, f32::total_cmp);
+    *v
+}
+
+/// Makes the ink bright and the background dark: decided by the border, which is background.
+fn fix_polarity(grey: &mut Grey) {
+    let (w, h) = (grey.width, grey.height);
+    let band = (w.min(h) / 20).max(1);
+    let mut border: Vec<f32> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
+        .map(|(x, y)| grey.at(x, y))
+        .collect();
+    if percentile(&mut border, 0.5) > 127.5 {
+        grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
+    }
+}
+
+/// Otsu's threshold over a 256-bin histogram of values in [0, 255].
+fn otsu(values: &[f32]) -> f32 {
+    let mut hist = [0f64; 256];
+    for &v in values {
+        // Rounded, not truncated: 244.99998 (245 read through floats) belongs with 245.
+        hist[v.round().clamp(0.0, 255.0) as usize] += 1.0;
+    }
+    let total: f64 = hist.iter().sum();
+    let sum_all: f64 = hist.iter().enumerate().map(|(i, n)| i as f64 * n).sum();
+    let (mut w0, mut sum0, mut best, mut threshold) = (0.0, 0.0, -1.0, 0usize);
+    for (t, &n) in hist.iter().enumerate() {
+        w0 += n;
+        sum0 += t as f64 * n;
+        let w1 = total - w0;
+        if w0 == 0.0 || w1 == 0.0 {
+            continue;
+        }
+        let (m0, m1) = (sum0 / w0, (sum_all - sum0) / w1);
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            threshold = t;
+        }
+    }
+    threshold as f32 + 0.5
+}
+
+/// Least-squares plane `a + b x + c y` through the given (x, y, value) samples.
+fn fit_plane(samples: &[(f32, f32, f32)]) -> Option<[f64; 3]> {
+    let mut m = [[0f64; 3]; 3];
+    let mut r = [0f64; 3];
+    for &(x, y, v) in samples {
+        let basis = [1.0, f64::from(x), f64::from(y)];
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += basis[i] * basis[j];
+            }
+            r[i] += basis[i] * f64::from(v);
+        }
+    }
+    // Cramer's rule on the 3x3 normal equations.
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-9 {
+        return None;
+    }
+    let mut out = [0f64; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut mk = m;
+        for i in 0..3 {
+            mk[i][k] = r[i];
+        }
+        *o = det(&mk) / d;
+    }
+    Some(out)
+}
+
+/// Median and scaled median absolute deviation (a robust standard deviation).
+fn median_and_spread(values: &mut [f32]) -> (f32, f32) {
+    let median = percentile(values, 0.5);
+    let mut deviations: Vec<f32> = values.iter().map(|v| (v - median).abs()).collect();
+    (median, 1.4826 * percentile(&mut deviations, 0.5))
+}
+
+/// Removes an uneven background (a lighting gradient, fitted as a plane through the border's
+/// background pixels) and stretches the ink to full range. Returns `false` when no ink stands
+/// out of the background's noise.
+fn flatten_and_stretch(grey: &mut Grey) -> bool {
+    let (w, h) = (grey.width, grey.height);
+    let threshold = otsu(&grey.pixels);
+    let band = (w.min(h) / 10).max(1);
+    let border: Vec<(f32, f32, f32)> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
+        .map(|(x, y)| (x as f32, y as f32, grey.at(x, y)))
+        .filter(|&(_, _, v)| v < threshold)
+        .collect();
+    if border.len() >= 3 {
+        if let Some([a, b, c]) = fit_plane(&border) {
+            for y in 0..h {
+                for x in 0..w {
+                    let plane = (a + b * x as f64 + c * y as f64) as f32;
+                    let v = &mut grey.pixels[y * w + x];
+                    *v = (*v - plane).max(0.0);
+                }
+            }
+        }
+    }
+    // The noise floor: how far the background still varies (robustly: faint ink edges are
+    // below the threshold too, but few). Ink starts above it.
+    let threshold = otsu(&grey.pixels);
+    let mut background: Vec<f32> = grey
+        .pixels
+        .iter()
+        .copied()
+        .filter(|&v| v < threshold)
+        .collect();
+    let (median, spread) = median_and_spread(&mut background);
+    let floor = median + 3.0 * spread;
+    let mut ink: Vec<f32> = grey
+        .pixels
+        .iter()
+        .copied()
+        .filter(|&v| v >= threshold)
+        .collect();
+    let peak = percentile(&mut ink, 0.95);
+    if ink.is_empty() || peak - floor < 24.0 {
+        return false;
+    }
+    for v in &mut grey.pixels {
+        *v = ((*v - floor) / (peak - floor) * 255.0).clamp(0.0, 255.0);
+    }
+    true
+}
+
+/// Below this (after stretching to 0..255) a pixel is background: faint compression ringing
+/// and paper texture.
+const WEAK_INK: f32 = 0.06 * 255.0;
+/// Ink this strong anchors a region: a region without any is noise.
+const STRONG_INK: f32 = 0.3 * 255.0;
+
+/// Keeps the ink regions that matter (hysteresis, as in edge detection): a connected region of
+/// ink is kept when it holds strong ink, and enough of it compared with the largest region;
+/// faint pixels survive only as part of such a region. Specks and ringing go.
+fn drop_specks(grey: &mut Grey) {
+    let (w, h) = (grey.width, grey.height);
+    for v in &mut grey.pixels {
+        if *v < WEAK_INK {
+            *v = 0.0;
+        }
+    }
+    let mut label = vec![0u32; w * h];
+    let mut strong = vec![0usize];
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if grey.pixels[start] <= 0.0 || label[start] != 0 {
+            continue;
+        }
+        let id = strong.len() as u32;
+        let mut count = 0;
+        label[start] = id;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            if grey.pixels[i] >= STRONG_INK {
+                count += 1;
+            }
+            let (x, y) = (i % w, i / w);
+            for (dx, dy) in [
+                (-1i64, -1i64),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                    continue;
+                }
+                let j = ny as usize * w + nx as usize;
+                if grey.pixels[j] > 0.0 && label[j] == 0 {
+                    label[j] = id;
+                    stack.push(j);
+                }
+            }
+        }
+        strong.push(count);
+    }
+    let largest = strong.iter().copied().max().unwrap_or(0);
+    let keep_from = ((largest as f32 * 0.05).ceil() as usize).max(1);
+    for (v, &l) in grey.pixels.iter_mut().zip(&label) {
+        if l != 0 && strong[l as usize] < keep_from {
+            *v = 0.0;
+        }
+    }
+}
+
+/// The bounding box `(x0, y0, x1, y1)` (exclusive ends) of the ink, if any.
+fn ink_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for y in 0..grey.height {
+        for x in 0..grey.width {
+            if grey.at(x, y) > 0.0 {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x + 1);
+                y1 = y1.max(y + 1);
+            }
+        }
+    }
+    (x0 != usize::MAX).then_some((x0, y0, x1, y1))
+}
+
+/// Stroke width estimated as 2 x area / perimeter of the ink (pixels above half intensity).
+fn stroke_width(grey: &Grey) -> f32 {
+    let (w, h) = (grey.width, grey.height);
+    let ink = |x: usize, y: usize| grey.at(x, y) >= 127.5;
+    let (mut area, mut perimeter) = (0usize, 0usize);
+    for y in 0..h {
+        for x in 0..w {
+            if !ink(x, y) {
+                continue;
+            }
+            area += 1;
+            let edge = x == 0
+                || y == 0
+                || x + 1 == w
+                || y + 1 == h
+                || !ink(x - 1, y)
+                || !ink(x + 1, y)
+                || !ink(x, y - 1)
+                || !ink(x, y + 1);
+            if edge {
+                perimeter += 1;
+            }
+        }
+    }
+    if perimeter == 0 {
+        return 1.0;
+    }
+    (2.0 * area as f32 / perimeter as f32).max(1.0)
+}
+
+/// A square max filter of radius `r` (separable), to thicken strokes.
+fn dilate(grey: &mut Grey, r: usize) {
+    let (w, h) = (grey.width, grey.height);
+    let mut tmp = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            tmp[y * w + x] = (a..=b).map(|i| grey.at(i, y)).fold(0.0, f32::max);
+        }
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+            grey.pixels[y * w + x] = (a..=b).map(|j| tmp[j * w + x]).fold(0.0, f32::max);
+        }
+    }
+}
+
+/// The digit of `image` as 28x28 grey levels (0 = background, 255 = ink), MNIST-style;
+/// `None` when the image holds no ink.
+pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
+    let mut grey = to_grey(image);
+    if grey.width == 0 || grey.height == 0 {
+        return None;
+    }
+    fix_polarity(&mut grey);
+    if !flatten_and_stretch(&mut grey) {
+        return None;
+    }
+    drop_specks(&mut grey);
+    let (x0, y0, x1, y1) = ink_box(&grey)?;
+    let crop = Grey {
+        width: x1 - x0,
+        height: y1 - y0,
+        pixels: (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .map(|(x, y)| grey.at(x, y))
+            .collect(),
+    };
+    Some(fit_and_centre(crop))
+}
+
+/// Scales the cropped ink into the 20x20 box and centres it by mass in 28x28.
+fn fit_and_centre(mut crop: Grey) -> [u8; IMAGE_PIXELS] {
+    let longer = crop.width.max(crop.height) as f32;
+    let scale = DIGIT_BOX as f32 / longer;
+    // MNIST strokes are about 2 px wide in the 20 px box; thin pen lines on a large image would
+    // shrink to faint hairlines, so thicken them first.
+    let width_after = stroke_width(&crop) * scale;
+    if width_after < 1.5 {
+        let r = ((1.8 / scale - stroke_width(&crop)) / 2.0).ceil().max(0.0) as usize;
+        if r > 0 {
+            dilate(&mut crop, r);
+        }
+    }
+    let new_w = ((crop.width as f32 * scale).round() as u32).clamp(1, DIGIT_BOX as u32);
+    let new_h = ((crop.height as f32 * scale).round() as u32).clamp(1, DIGIT_BOX as u32);
+    let buffer: ImageBuffer<Luma<f32>, Vec<f32>> =
+        ImageBuffer::from_raw(crop.width as u32, crop.height as u32, crop.pixels)
+            .expect("the buffer has width x height pixels");
+    let scaled = if (new_w as usize, new_h as usize) == (crop.width, crop.height) {
+        buffer
+    } else {
+        imageops::resize(&buffer, new_w, new_h, FilterType::Triangle)
+    };
+    let mut small: Vec<f32> = scaled.pixels().map(|p| p[0].clamp(0.0, 255.0)).collect();
+    // Downscaling dims thin strokes: bring the strongest ink back to full intensity.
+    let peak = small.iter().copied().fold(0.0, f32::max);
+    if peak > 0.0 && peak < 255.0 {
+        small.iter_mut().for_each(|v| *v = *v * 255.0 / peak);
+    }
+    let (w, h) = (new_w as usize, new_h as usize);
+    let mass: f32 = small.iter().sum();
+    let (mut cx, mut cy) = (0.0f32, 0.0f32);
+    for y in 0..h {
+        for x in 0..w {
+            let v = small[y * w + x];
+            cx += x as f32 * v;
+            cy += y as f32 * v;
+        }
+    }
+    let centre = MNIST_CENTRE;
+    let (dx, dy) = if mass > 0.0 {
+        (
+            (centre - cx / mass).round() as i64,
+            (centre - cy / mass).round() as i64,
+        )
+    } else {
+        (((IMAGE_SIDE - w) / 2) as i64, ((IMAGE_SIDE - h) / 2) as i64)
+    };
+    let mut out = [0u8; IMAGE_PIXELS];
+    for y in 0..h {
+        for x in 0..w {
+            let (tx, ty) = (x as i64 + dx, y as i64 + dy);
+            if (0..IMAGE_SIDE as i64).contains(&tx) && (0..IMAGE_SIDE as i64).contains(&ty) {
+                out[ty as usize * IMAGE_SIDE + tx as usize] = small[y * w + x].round() as u8;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,60 @@
+//! A trained model on disk: `model.json` (the shape) and `model.bpk` (the weights) in one folder.
+
+use std::path::{Path, PathBuf};
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::tensor::Device;
+
+use crate::{Mlp, MlpConfig};
+
+/// The file holding the network's shape, as Burn config JSON.
+pub const MODEL_CONFIG_FILE: &str = "model.json";
+/// The file stem of the weights; Burn adds the `.bpk` extension when saving.
+pub const MODEL_WEIGHTS_STEM: &str = "model";
+/// The weights file as it lies on disk.
+pub const MODEL_WEIGHTS_FILE: &str = "model.bpk";
+
+/// Why a model folder could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0} is not a model folder: it has no {MODEL_CONFIG_FILE} (train one with `cargo xtask train`, or pass --model DIR)")]
+    NotAModel(PathBuf),
+    #[error("{path}: {message}")]
+    BadConfig { path: PathBuf, message: String },
+    #[error("{path}: cannot load the weights: {message}")]
+    BadWeights { path: PathBuf, message: String },
+}
+
+/// Reads the shape and weights saved in `dir` and builds the network on `device`.
+pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), LoadError> {
+    let config_path = dir.join(MODEL_CONFIG_FILE);
+    if !config_path.is_file() {
+        return Err(LoadError::NotAModel(dir.to_path_buf()));
+    }
+    let config = MlpConfig::load(&config_path).map_err(|e| LoadError::BadConfig {
+        path: config_path.clone(),
+        message: e.to_string(),
+    })?;
+    if config.hidden.contains(&0) || config.inputs == 0 || config.classes == 0 {
+        return Err(LoadError::BadConfig {
+            path: config_path,
+            message: "every layer needs at least one unit".into(),
+        });
+    }
+    let weights = dir.join(MODEL_WEIGHTS_FILE);
+    if !weights.is_file() {
+        return Err(LoadError::BadWeights {
+            path: weights,
+            message: "file not found".into(),
+        });
+    }
+    let model = config
+        .init(device)
+        .try_load_file(&weights)
+        .map_err(|e| LoadError::BadWeights {
+            path: weights,
+            message: e.to_string(),
+        })?;
+    Ok((model, config))
+}

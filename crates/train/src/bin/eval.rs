@@ -1,0 +1,14 @@
+//! `eval`: the command-line entry point (see `mnist_train::eval_cli`).
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = mnist_train::eval_cli::EvalArgs::parse();
+    match mnist_train::eval_cli::run(&args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

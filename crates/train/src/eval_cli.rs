@@ -1,0 +1,94 @@
+//! The `eval` command line: a saved model's loss, accuracy, per-class accuracy and confusion
+//! matrix on the 10,000 test images.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use mnist_data::{locate_data_dir, DatasetKind, MnistData};
+
+use crate::config::RunConfig;
+use crate::evaluate::evaluate;
+use crate::training::workspace_root;
+use mnist_model::device::{default_device_name, parse_device};
+
+/// Evaluate a trained model (a run folder) on the test images.
+#[derive(Debug, Parser)]
+#[command(name = "eval", version)]
+pub struct EvalArgs {
+    /// The run folder holding model.json and model.bpk, e.g. artifacts/sgd.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// mnist or fashion-mnist; default: the data set the run was trained on.
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_dataset(name: &str) -> anyhow::Result<DatasetKind> {
+    match name {
+        "mnist" => Ok(DatasetKind::Mnist),
+        "fashion-mnist" => Ok(DatasetKind::FashionMnist),
+        other => anyhow::bail!("unknown dataset {other:?}; choose mnist or fashion-mnist"),
+    }
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let device_name = args.device.as_deref().unwrap_or(default_device_name());
+    let device = parse_device(device_name)?;
+    let (model, _) = mnist_model::load_trained(&args.model, &device)?;
+    // The run's own config says what it was trained on, when the folder has one.
+    let run_config = args.model.join("config.toml");
+    let run_config = if run_config.is_file() {
+        Some(RunConfig::load(&run_config)?)
+    } else {
+        None
+    };
+    let kind = match &args.dataset {
+        Some(name) => parse_dataset(name)?,
+        None => run_config
+            .as_ref()
+            .map_or(DatasetKind::Mnist, |c| c.data.dataset),
+    };
+    let config_dir = run_config.as_ref().and_then(|c| c.data.dir.clone());
+    let located = locate_data_dir(
+        args.data_dir.as_deref(),
+        config_dir.as_deref(),
+        kind,
+        &workspace_root(),
+    )?;
+    let data = MnistData::load(&located.path)?;
+    let eval = evaluate(&model, &data.test, &device)
+        .with_context(|| format!("evaluating {}", args.model.display()))?;
+    if args.json {
+        let json = serde_json::json!({
+            "model": args.model.display().to_string(),
+            "dataset": kind.dir_name(),
+            "images": eval.images,
+            "accuracy": eval.accuracy,
+            "loss": eval.loss,
+            "class_accuracy": eval.class_accuracy(),
+            "confusion": eval.confusion,
+        });
+        println!("{json}");
+    } else {
+        println!(
+            "{}: {} test images of {}\naccuracy {:.2}%  loss {:.4}\n\n{}",
+            args.model.display(),
+            eval.images,
+            kind.dir_name(),
+            eval.accuracy,
+            eval.loss,
+            eval.confusion_table()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! `infer` end to end: MNIST round trip through PNG files, the shipped model on drawn digits,
+//! every kind of bad input refused by name, and the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use burn::tensor::Device;
+use image::{GrayImage, ImageFormat, Luma};
+use infer::{decode_bytes, decode_file, load_digit, shipped_model_dir, Classifier, InferError};
+use mnist_data::MnistData;
+
+fn png_bytes(image: &GrayImage) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn mnist_test_images_through_png_files_predict_as_the_in_memory_evaluation() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let device = Device::flex();
+    let (model, _) = mnist_model::load_trained(&shipped_model_dir(), &device).unwrap();
+    let eval = mnist_train::evaluate::evaluate(&model, &data.test, &device).unwrap();
+    let classifier = Classifier::load(&shipped_model_dir(), &device).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut digits = Vec::with_capacity(data.test.len());
+    for i in 0..data.test.len() {
+        let image = GrayImage::from_raw(28, 28, data.test.image(i).to_vec()).unwrap();
+        let path = dir.path().join(format!("{i}.png"));
+        image.save(&path).unwrap();
+        digits.push(load_digit(&path).unwrap_or_else(|e| panic!("{e}")));
+    }
+    let predictions = classifier.predict(&digits).unwrap();
+    let agree = predictions
+        .iter()
+        .zip(&eval.predictions)
+        .filter(|(p, &e)| p.digit() == usize::from(e))
+        .count();
+    let share = agree as f64 / digits.len() as f64;
+    assert!(
+        share >= 0.99,
+        "only {agree} of {} predictions agree",
+        digits.len()
+    );
+}
+
+#[test]
+fn the_shipped_model_reads_the_drawn_sample_digits() {
+    let dir = integration_tests::workspace_root().join("tests/fixtures/digits");
+    let classifier = Classifier::load(&shipped_model_dir(), &Device::flex()).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30);
+    let mut right = 0;
+    for file in &files {
+        let digit = load_digit(file).unwrap_or_else(|e| panic!("{e}"));
+        let predicted = classifier.predict(&[digit]).unwrap()[0].digit();
+        let drawn = file.file_name().unwrap().to_string_lossy().as_bytes()[0] - b'0';
+        if predicted == usize::from(drawn) {
+            right += 1;
+        }
+    }
+    assert!(
+        right * 10 >= files.len() * 9,
+        "{right} of {} right",
+        files.len()
+    );
+}
+
+/// A valid PNG whose header claims `width` x `height` (the CRC recomputed): a decompression bomb.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = png_bytes(&GrayImage::new(1, 1));
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    bytes
+}
+
+#[test]
+fn each_kind_of_bad_input_gets_its_own_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let digit = png_bytes(&GrayImage::from_fn(64, 64, |x, y| {
+        Luma([if (20..40).contains(&x) && y > 10 {
+            0
+        } else {
+            255
+        }])
+    }));
+
+    let missing = dir.path().join("missing.png");
+    assert!(matches!(
+        decode_file(&missing),
+        Err(InferError::NotFound(_))
+    ));
+    assert!(matches!(
+        decode_file(dir.path()),
+        Err(InferError::IsDirectory(_))
+    ));
+    assert!(matches!(
+        decode_file(&write("empty.png", b"")),
+        Err(InferError::Empty(_))
+    ));
+    let truncated = write("truncated.png", &digit[..digit.len() / 2]);
+    assert!(matches!(
+        decode_file(&truncated),
+        Err(InferError::Decode { .. })
+    ));
+    let mut corrupt = digit.clone();
+    corrupt[40..]
+        .iter_mut()
+        .for_each(|b| *b = b.wrapping_mul(7).wrapping_add(1));
+    let corrupt = write("corrupt.png", &corrupt);
+    assert!(matches!(
+        decode_file(&corrupt),
+        Err(InferError::Decode { .. })
+    ));
+    let text = write("notes.png", b"this is not an image at all");
+    assert!(matches!(
+        decode_file(&text),
+        Err(InferError::UnsupportedFormat(_))
+    ));
+    let pnm = write("grey.pgm", b"P5\n2 2\n255\n\x00\x00\x00\x00");
+    assert!(matches!(
+        decode_file(&pnm),
+        Err(InferError::UnsupportedFormat(_))
+    ));
+    let bomb = write("bomb.png", &png_claiming(20_000, 20_000));
+    let err = decode_file(&bomb).unwrap_err();
+    assert!(matches!(err, InferError::TooLarge { .. }), "{err:?}");
+    let blank = write(
+        "blank.png",
+        &png_bytes(&GrayImage::from_pixel(40, 40, Luma([250]))),
+    );
+    assert!(matches!(load_digit(&blank), Err(InferError::NoDigit(_))));
+
+    // Every message names the file.
+    for path in [&missing, &truncated, &corrupt, &text, &bomb, &blank] {
+        let message = load_digit(path).unwrap_err().to_string();
+        assert!(message.contains(&path.display().to_string()), "{message}");
+    }
+    // The content decides the format, not the extension.
+    let misnamed = write("digit.jpg", &digit);
+    assert!(decode_bytes(&std::fs::read(&misnamed).unwrap(), Path::new("x")).is_ok());
+    assert!(load_digit(&misnamed).is_ok());
+}
+
+#[test]
+fn the_binary_reports_every_file_and_fails_if_any_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.png");
+    std::fs::write(&bad, b"garbage").unwrap();
+    let good = integration_tests::workspace_root().join("tests/fixtures/digits/7-photo.jpg");
+    let infer = integration_tests::binary("infer", "infer");
+
+    let out = Command::new(&infer)
+        .arg("--json")
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "one file failed: the exit status says so"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0]["error"].as_str().unwrap().contains("bad.png"));
+    assert_eq!(lines[1]["digit"], 7, "{stdout}");
+    let probabilities = lines[1]["probabilities"].as_array().unwrap();
+    assert_eq!(probabilities.len(), 10);
+    let total: f64 = probabilities.iter().map(|p| p.as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-4);
+
+    let saved = dir.path().join("seen.png");
+    let out = Command::new(&infer)
+        .args(["--top", "2", "--show", "--save-preprocessed"])
+        .arg(&saved)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(": 7 (") && stdout.contains("runners-up: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().count() >= 29,
+        "the 28 rows of text art follow: {stdout}"
+    );
+    let seen = image::open(&saved).unwrap();
+    assert_eq!((seen.width(), seen.height()), (28, 28));
+
+    let out = Command::new(&infer).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("bad.png"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
