@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use mnist_data::{locate_data_dir, DatasetKind};
 
-/// The workspace root (the parent of this crate's folder).
+/// The workspace root of the checkout under test (found at run time, see
+/// `mnist_data::workspace_root`).
 pub fn workspace_root() -> PathBuf {
-    mnist_train::workspace_root()
+    mnist_data::workspace_root()
 }
 
 /// The folder of the real data set, found exactly as training finds it (`MNIST_DIR` /

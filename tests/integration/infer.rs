@@ -215,3 +215,27 @@ fn the_binary_reports_every_file_and_fails_if_any_did() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn awkward_encodings_decode_and_exif_orientation_is_applied() {
+    let dir = integration_tests::workspace_root().join("tests/fixtures/digits");
+    // Stored sideways (260 wide, 300 high) with EXIF orientation 6: shown upright, 300 x 260.
+    let rotated = decode_file(&dir.join("7-exif-rotated.jpg")).unwrap();
+    assert_eq!((rotated.width(), rotated.height()), (300, 260));
+    let classifier = Classifier::load(&shipped_model_dir(), &Device::flex()).unwrap();
+    for (file, digit) in [
+        ("7-exif-rotated.jpg", 7),
+        ("5-cmyk.jpg", 5),
+        ("8-16bit.png", 8),
+        ("9-grey-alpha.png", 9),
+        ("3-canvas-alpha.png", 3),
+        ("4-white-on-black.png", 4),
+        ("7-photo.jpg", 7),
+    ] {
+        let seen = load_digit(&dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        let predicted = classifier.predict(&[seen]).unwrap()[0].digit();
+        assert_eq!(predicted, digit, "{file}");
+    }
+    // A palette PNG decodes too (its prediction is the model's business).
+    assert!(load_digit(&dir.join("6-palette.png")).is_ok());
+}

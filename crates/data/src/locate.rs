@@ -6,6 +6,26 @@ use std::path::{Path, PathBuf};
 use crate::dataset::DatasetKind;
 use crate::error::DataError;
 
+/// The root of this repository: where `data/`, `configs/` and `artifacts/` live.
+///
+/// Under cargo (`cargo run`, `cargo test`) the running package's `CARGO_MANIFEST_DIR` is set at
+/// run time: the root is the nearest folder above it whose `Cargo.toml` declares the
+/// workspace. A binary started directly falls back to where this crate was compiled. (Build
+/// outputs may be shared between checkouts, so the compile-time path alone can name another.)
+pub fn workspace_root() -> PathBuf {
+    let is_root = |dir: &Path| {
+        std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    };
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let dir = PathBuf::from(dir);
+        if let Some(root) = dir.ancestors().find(|d| is_root(d)) {
+            return root.to_path_buf();
+        }
+    }
+    let compiled = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..");
+    compiled.canonicalize().unwrap_or(compiled)
+}
+
 /// The four files of an MNIST-format data set, as the original distribution names them.
 pub const FILE_NAMES: [&str; 4] = [
     "train-images-idx3-ubyte.gz",

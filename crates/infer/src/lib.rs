@@ -15,9 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// The model shipped in the repository, used when no `--model` is given.
 pub fn shipped_model_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("..")
+    mnist_data::workspace_root()
         .join("artifacts")
         .join("shipped")
 }

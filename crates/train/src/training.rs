@@ -1,7 +1,7 @@
 //! One training run end to end: config -> data -> Burn Learner -> checkpoints, metrics, model, summary.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use burn::module::Module;
@@ -48,11 +48,7 @@ pub struct TrainOutcome {
     pub summary: RunSummary,
 }
 
-/// The workspace this crate was built in: the default home of `data/` and `configs/`.
-pub fn workspace_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..");
-    root.canonicalize().unwrap_or(root)
-}
+pub use mnist_data::workspace_root;
 
 /// The configuration a request resolves to, and the checkpoint to resume from.
 fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize>), TrainError> {
