@@ -60,6 +60,26 @@ fn smoke_training_learns_and_leaves_a_complete_run_folder() {
     }
     assert_eq!(dir.latest_checkpoint(), Some(2));
     assert_eq!(RunSummary::load(&dir.summary()).unwrap(), *s);
+    // The run's pictures: real images of the expected size, not blank.
+    for (file, size) in [
+        ("curves.png", (1100, 460)),
+        ("predictions.png", (816, 898)),
+        ("confusion.png", (810, 690)),
+        ("weights.png", (762, 792)),
+    ] {
+        let image = image::open(dir.path.join(file)).unwrap().to_luma8();
+        assert_eq!(image.dimensions(), size, "{file}");
+        let n = image.len() as f64;
+        let mean = image.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let variance = image
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        assert!(variance > 100.0, "{file} looks blank (variance {variance})");
+    }
+    let report = std::fs::read_to_string(dir.path.join("report.md")).unwrap();
+    assert!(report.contains("![confusion.png](confusion.png)") && report.contains("test accuracy"));
     let rows = metrics_rows(&dir.metrics());
     assert_eq!(rows.len(), 2);
     let loss = |row: &str| row.split(',').nth(1).unwrap().parse::<f64>().unwrap();

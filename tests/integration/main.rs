@@ -8,3 +8,4 @@ mod infer;
 mod mnist_facts;
 mod model;
 mod preprocessing;
+mod report;

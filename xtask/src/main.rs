@@ -12,6 +12,12 @@ usage:
       builds the trainer in release mode and runs it; `--help` after `train` lists its flags
   cargo xtask eval [--features wgpu|ndarray] --model artifacts/sgd [--dataset D] [--json]
       accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images
+  cargo xtask report --run artifacts/sgd
+      draws curves.png, predictions.png, confusion.png, weights.png and report.md into the run
+  cargo xtask inspect --model artifacts/sgd
+      the Keras-style summary and per-layer weight statistics
+  cargo xtask export --model artifacts/sgd --format safetensors OUT
+      the weights as a safetensors file for PyTorch or numpy
   cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
       downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
 
@@ -30,6 +36,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
         Some("train") => run_release_bin("train", &args[1..]),
         Some("eval") => run_release_bin("eval", &args[1..]),
+        Some("report") => run_release_bin("report", &args[1..]),
+        Some("inspect") => run_release_bin("inspect", &args[1..]),
+        Some("export") => run_release_bin("export", &args[1..]),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

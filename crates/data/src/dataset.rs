@@ -22,6 +22,25 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
+    /// The names of the ten classes, in label order.
+    pub fn class_names(self) -> [&'static str; 10] {
+        match self {
+            DatasetKind::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            DatasetKind::FashionMnist => [
+                "T-shirt/top",
+                "Trouser",
+                "Pullover",
+                "Dress",
+                "Coat",
+                "Sandal",
+                "Shirt",
+                "Sneaker",
+                "Bag",
+                "Ankle boot",
+            ],
+        }
+    }
+
     /// The folder name used under `data/` (and under `../shared/data/`).
     pub fn dir_name(self) -> &'static str {
         match self {

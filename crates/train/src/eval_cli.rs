@@ -41,31 +41,59 @@ fn parse_dataset(name: &str) -> anyhow::Result<DatasetKind> {
     }
 }
 
-pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
-    let device_name = args.device.as_deref().unwrap_or(default_device_name());
-    let device = parse_device(device_name)?;
-    let (model, _) = mnist_model::load_trained(&args.model, &device)?;
+/// A trained run folder with its model loaded and the data set it was trained on.
+pub struct LoadedRun {
+    pub model: mnist_model::Mlp,
+    pub kind: DatasetKind,
+    pub data: MnistData,
+    pub device: burn::tensor::Device,
+}
+
+/// Loads the model of `dir` and the test data it belongs to (`dataset` overrides the run's own).
+pub fn load_run(
+    dir: &std::path::Path,
+    dataset: Option<&str>,
+    data_dir: Option<&std::path::Path>,
+    device: Option<&str>,
+) -> anyhow::Result<LoadedRun> {
+    let device = parse_device(device.unwrap_or(default_device_name()))?;
+    let (model, _) = mnist_model::load_trained(dir, &device)?;
     // The run's own config says what it was trained on, when the folder has one.
-    let run_config = args.model.join("config.toml");
+    let run_config = dir.join("config.toml");
     let run_config = if run_config.is_file() {
         Some(RunConfig::load(&run_config)?)
     } else {
         None
     };
-    let kind = match &args.dataset {
+    let kind = match dataset {
         Some(name) => parse_dataset(name)?,
         None => run_config
             .as_ref()
             .map_or(DatasetKind::Mnist, |c| c.data.dataset),
     };
     let config_dir = run_config.as_ref().and_then(|c| c.data.dir.clone());
-    let located = locate_data_dir(
-        args.data_dir.as_deref(),
-        config_dir.as_deref(),
-        kind,
-        &workspace_root(),
-    )?;
+    let located = locate_data_dir(data_dir, config_dir.as_deref(), kind, &workspace_root())?;
     let data = MnistData::load(&located.path)?;
+    Ok(LoadedRun {
+        model,
+        kind,
+        data,
+        device,
+    })
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let LoadedRun {
+        model,
+        kind,
+        data,
+        device,
+    } = load_run(
+        &args.model,
+        args.dataset.as_deref(),
+        args.data_dir.as_deref(),
+        args.device.as_deref(),
+    )?;
     let eval = evaluate(&model, &data.test, &device)
         .with_context(|| format!("evaluating {}", args.model.display()))?;
     if args.json {

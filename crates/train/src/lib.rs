@@ -6,9 +6,13 @@ pub mod config;
 mod error;
 pub mod eval_cli;
 pub mod evaluate;
+pub mod export;
+pub mod inspect_cli;
 pub mod metrics_log;
 pub mod optim;
 pub mod renderer;
+pub mod report;
+pub mod report_cli;
 pub mod summary;
 pub mod training;
 

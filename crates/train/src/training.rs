@@ -23,6 +23,7 @@ use crate::evaluate::evaluate;
 use crate::metrics_log::MetricsLog;
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer};
+use crate::report::write_run_report;
 use crate::summary::{git_state, RunSummary};
 use mnist_model::device::{backend_name, default_device_name, parse_device};
 
@@ -308,5 +309,6 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         dataset_checksums: data.checksums.iter().cloned().collect(),
     };
     summary.save(&run_dir.summary())?;
+    write_run_report(&run_dir, &model, &data.test, kind, &test, &rows, &summary)?;
     Ok(TrainOutcome { run_dir, summary })
 }

@@ -1,0 +1,14 @@
+//! `report`: the command-line entry point (see `mnist_train::report_cli`).
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = mnist_train::report_cli::ReportArgs::parse();
+    match mnist_train::report_cli::run(&args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The `inspect` and `export` command lines: what a saved model holds, and its weights for
+//! PyTorch or numpy.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use mnist_model::device::{default_device_name, parse_device};
+use mnist_model::{load_trained, ModelSummary};
+
+use crate::export::{export_safetensors, torch_layout};
+
+/// Print a saved model's Keras-style summary and per-layer weight statistics.
+#[derive(Debug, Parser)]
+#[command(name = "inspect", version)]
+pub struct InspectArgs {
+    /// The run folder holding model.json and model.bpk, e.g. artifacts/shipped.
+    #[arg(long)]
+    pub model: PathBuf,
+}
+
+/// Write a saved model's weights to a file other tools read.
+#[derive(Debug, Parser)]
+#[command(name = "export", version)]
+pub struct ExportArgs {
+    /// The run folder holding model.json and model.bpk.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// The file format; only safetensors for now.
+    #[arg(long, value_parser = ["safetensors"], default_value = "safetensors")]
+    pub format: String,
+    /// Where to write the file.
+    pub out: PathBuf,
+}
+
+fn stats(values: &[f32]) -> (f64, f64, f32, f32) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let min = values.iter().copied().fold(f32::INFINITY, f32::min);
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    (mean, var.sqrt(), min, max)
+}
+
+pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
+    let device = parse_device(default_device_name())?;
+    let (model, config) = load_trained(&args.model, &device)?;
+    println!("{}\n{}\n", args.model.display(), ModelSummary::new(&config));
+    println!(
+        "{:<18}{:>12}{:>9}{:>11}{:>11}{:>11}{:>11}",
+        "tensor", "shape", "size", "mean", "std", "min", "max"
+    );
+    for t in torch_layout(&model)? {
+        let (mean, std, min, max) = stats(&t.values);
+        let shape = t
+            .shape
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("x");
+        println!(
+            "{:<18}{shape:>12}{:>9}{mean:>11.4}{std:>11.4}{min:>11.4}{max:>11.4}",
+            t.name,
+            t.values.len()
+        );
+    }
+    println!("\n(weights in PyTorch's [out, in] order; Burn stores them as [in, out])");
+    Ok(())
+}
+
+pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let device = parse_device(default_device_name())?;
+    let (model, _) = load_trained(&args.model, &device)?;
+    export_safetensors(&model, &args.out)?;
+    println!("wrote {}", args.out.display());
+    Ok(())
+}

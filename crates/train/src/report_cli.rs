@@ -1,0 +1,55 @@
+//! The `report` command line: (re)draw a finished run's pictures and `report.md`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::artifacts::RunDir;
+use crate::eval_cli::{load_run, LoadedRun};
+use crate::evaluate::evaluate;
+use crate::metrics_log::MetricsLog;
+use crate::report::write_run_report;
+use crate::summary::RunSummary;
+
+/// Draw curves.png, predictions.png, confusion.png, weights.png and report.md for a run.
+#[derive(Debug, Parser)]
+#[command(name = "report", version)]
+pub struct ReportArgs {
+    /// The run folder, e.g. artifacts/sgd.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+}
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let dir = RunDir {
+        path: args.run.clone(),
+    };
+    let summary = RunSummary::load(&dir.summary())
+        .with_context(|| format!("{} is not a finished run", args.run.display()))?;
+    let rows = MetricsLog::resume(&dir.metrics(), usize::MAX)?
+        .rows()
+        .to_vec();
+    let LoadedRun {
+        model,
+        kind,
+        data,
+        device,
+    } = load_run(
+        &args.run,
+        None,
+        args.data_dir.as_deref(),
+        args.device.as_deref(),
+    )?;
+    let eval = evaluate(&model, &data.test, &device)?;
+    for path in write_run_report(&dir, &model, &data.test, kind, &eval, &rows, &summary)? {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
