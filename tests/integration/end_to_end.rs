@@ -190,3 +190,28 @@ fn a_cosine_schedule_anneals_the_learning_rate_to_its_floor() {
     assert!(lr[1] < 0.00001, "{lr:?}");
     assert!(outcome.summary.test_accuracy > 80.0);
 }
+
+#[test]
+fn a_sweep_trains_each_seed_into_its_own_folder() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let args = mnist_train::sweep_cli::SweepArgs {
+        config: integration_tests::config("smoke.toml"),
+        seeds: vec![1, 2],
+        device: Some("cpu".into()),
+        data_dir: None,
+        artifacts_dir: Some(artifacts.path().to_path_buf()),
+        overwrite: false,
+    };
+    mnist_train::sweep_cli::run(&args).unwrap();
+    let accuracy = |seed: u64| {
+        let path = artifacts
+            .path()
+            .join(format!("smoke-seed{seed}/summary.json"));
+        let summary = RunSummary::load(&path).unwrap();
+        assert_eq!(summary.seed, seed);
+        summary.test_accuracy
+    };
+    assert_ne!(accuracy(1), accuracy(2), "different seeds, different runs");
+    // A second sweep does not clobber the first without --overwrite.
+    assert!(mnist_train::sweep_cli::run(&args).is_err());
+}

@@ -18,6 +18,8 @@ usage:
       the Keras-style summary and per-layer weight statistics
   cargo xtask export --model artifacts/sgd --format safetensors OUT
       the weights as a safetensors file for PyTorch or numpy
+  cargo xtask sweep --config configs/sgd.toml --seeds 1,2,3
+      trains once per seed and prints test accuracy as mean +- standard deviation
   cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
       downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
 
@@ -39,6 +41,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("report") => run_release_bin("report", &args[1..]),
         Some("inspect") => run_release_bin("inspect", &args[1..]),
         Some("export") => run_release_bin("export", &args[1..]),
+        Some("sweep") => run_release_bin("sweep", &args[1..]),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

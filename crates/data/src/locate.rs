@@ -1,5 +1,6 @@
 //! Where the data lives: `--data-dir` > environment variable > config `data.dir` >
-//! `data/<set>` in the workspace > `../shared/data/<set>` beside it.
+//! `data/<set>` in the workspace > `../shared/data/<set>` beside it > `/usr/share/datasets/<set>`
+//! (where Debian's `dataset-fashion-mnist` package puts Fashion-MNIST).
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,8 @@ pub enum DataDirSource {
     Config,
     Workspace,
     Shared,
+    /// Debian's `dataset-fashion-mnist` package installs under `/usr/share/datasets/`.
+    System,
 }
 
 /// A data folder that holds all four files.
@@ -140,6 +143,10 @@ pub fn locate_data_dir(
                 .join("data")
                 .join(kind.dir_name()),
             DataDirSource::Shared,
+        ),
+        (
+            PathBuf::from("/usr/share/datasets").join(kind.dir_name()),
+            DataDirSource::System,
         ),
     ];
     for (path, source) in &candidates {

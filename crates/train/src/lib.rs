@@ -14,6 +14,7 @@ pub mod renderer;
 pub mod report;
 pub mod report_cli;
 pub mod summary;
+pub mod sweep_cli;
 pub mod training;
 
 pub use artifacts::{RunDir, RunMode};
