@@ -309,6 +309,14 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         dataset_checksums: data.checksums.iter().cloned().collect(),
     };
     summary.save(&run_dir.summary())?;
-    write_run_report(&run_dir, &model, &data.test, kind, &test, &rows, &summary)?;
+    // The run is saved by now: a picture that cannot be drawn must not hide that.
+    write_run_report(&run_dir, &model, &data.test, kind, &test, &rows, &summary).map_err(|e| {
+        TrainError::RunFolder(format!(
+            "the run is saved in {}, but its report could not be drawn ({e}); \
+             retry with `cargo xtask report --run {}`",
+            run_dir.path.display(),
+            run_dir.path.display()
+        ))
+    })?;
     Ok(TrainOutcome { run_dir, summary })
 }
