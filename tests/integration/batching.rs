@@ -101,3 +101,40 @@ fn each_epoch_has_its_own_order_and_a_resumed_loader_replays_it() {
     let plain = MnistLoader::new(MnistDataset::new(split.clone()), 10, None, &Device::flex());
     assert_eq!(first_batch(&plain), vec![5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
 }
+
+#[test]
+fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let split = data.train.take(300);
+    let make = |augment| {
+        MnistLoader::new(
+            MnistDataset::new(split.clone()),
+            100,
+            Some(4),
+            &Device::flex(),
+        )
+        .with_augmentation(augment)
+    };
+    let plain = make(mnist_data::Augmentation::default());
+    let augment = mnist_data::Augmentation {
+        shift: 2.0,
+        rotation: 10.0,
+        scale: 0.1,
+    };
+    let distorted = make(augment);
+    let again = make(augment);
+    for ((p, d), a) in plain.iter().zip(distorted.iter()).zip(again.iter()) {
+        let (p, d, a) = (p.unwrap(), d.unwrap(), a.unwrap());
+        assert_eq!(targets(&p), targets(&d), "labels and order are untouched");
+        assert_ne!(floats(&p), floats(&d), "images are distorted");
+        assert_eq!(floats(&d), floats(&a), "deterministic for a seed");
+    }
+    // The next epoch draws other distortions.
+    let first = floats(&again.iter().next().unwrap().unwrap());
+    let fresh = make(augment);
+    assert_ne!(
+        floats(&fresh.iter().next().unwrap().unwrap()),
+        floats(&fresh.iter().next().unwrap().unwrap())
+    );
+    assert!(!first.is_empty());
+}

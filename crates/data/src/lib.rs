@@ -2,6 +2,7 @@
 //!
 //! This crate knows nothing of models or training: it reads, checks, splits and batches pixels.
 
+mod augment;
 mod batcher;
 mod dataset;
 mod error;
@@ -11,6 +12,7 @@ mod locate;
 mod normalize;
 mod shuffle;
 
+pub use augment::{Affine, Augmentation};
 pub use batcher::{MnistBatch, MnistBatcher};
 pub use dataset::{DatasetKind, MnistData, MnistDataset, MnistItem, Split};
 pub use error::DataError;

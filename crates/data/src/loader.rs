@@ -12,6 +12,7 @@ use burn::data::dataloader::{DataLoader, DataLoaderIterator, Progress};
 use burn::data::dataset::{Dataset, DatasetError};
 use burn::tensor::Device;
 
+use crate::augment::Augmentation;
 use crate::batcher::{MnistBatch, MnistBatcher};
 use crate::dataset::MnistDataset;
 use crate::shuffle::{derive_seed, permutation};
@@ -25,6 +26,8 @@ pub struct MnistLoader {
     shuffle_seed: Option<u64>,
     /// The epoch the next call to `iter` serves (0-based).
     next_epoch: AtomicU64,
+    /// Random distortion of each item, drawn from (seed, epoch, item); off by default.
+    augmentation: Augmentation,
     device: Device,
 }
 
@@ -43,8 +46,16 @@ impl MnistLoader {
             batch_size: batch_size.max(1),
             shuffle_seed,
             next_epoch: AtomicU64::new(0),
+            augmentation: Augmentation::default(),
             device: device.clone(),
         }
+    }
+
+    /// Distorts every item it serves with `augmentation` (training batches only). Needs a
+    /// shuffle seed, from which the distortions are drawn.
+    pub fn with_augmentation(mut self, augmentation: Augmentation) -> Self {
+        self.augmentation = augmentation;
+        self
     }
 
     /// Makes the next `iter` serve epoch `epoch` (0-based): used when resuming after `epoch` epochs.
@@ -60,6 +71,7 @@ impl MnistLoader {
             batch_size: self.batch_size,
             shuffle_seed: self.shuffle_seed,
             next_epoch: AtomicU64::new(self.next_epoch.load(Ordering::SeqCst)),
+            augmentation: self.augmentation,
             device: device.clone(),
         }
     }
@@ -80,10 +92,15 @@ impl MnistLoader {
 impl DataLoader<MnistBatch> for MnistLoader {
     fn iter<'a>(&'a self) -> Box<dyn DataLoaderIterator<MnistBatch> + 'a> {
         let epoch = self.next_epoch.fetch_add(1, Ordering::SeqCst);
+        let distort = match self.shuffle_seed {
+            Some(seed) if !self.augmentation.is_off() => Some(derive_seed(seed ^ 0xA5A5, epoch)),
+            _ => None,
+        };
         Box::new(MnistLoaderIter {
             loader: self,
             order: self.order(epoch),
             position: 0,
+            distort,
         })
     }
 
@@ -107,6 +124,8 @@ struct MnistLoaderIter<'a> {
     loader: &'a MnistLoader,
     order: Vec<usize>,
     position: usize,
+    /// The epoch's distortion seed, when augmenting.
+    distort: Option<u64>,
 }
 
 impl Iterator for MnistLoaderIter<'_> {
@@ -119,8 +138,15 @@ impl Iterator for MnistLoaderIter<'_> {
         let end = (self.position + self.loader.batch_size).min(self.order.len());
         let items = self.order[self.position..end]
             .iter()
-            .map(|&i| self.loader.dataset.get(i))
-            .collect::<Result<Vec<_>, _>>();
+            .map(|&i| {
+                let mut item = self.loader.dataset.get(i)?;
+                if let Some(seed) = self.distort {
+                    let affine = self.loader.augmentation.draw(derive_seed(seed, i as u64));
+                    item.image = affine.apply(&item.image);
+                }
+                Ok(item)
+            })
+            .collect::<Result<Vec<_>, DatasetError>>();
         self.position = end;
         Some(items.map(|items| MnistBatcher.batch(items, &self.loader.device)))
     }

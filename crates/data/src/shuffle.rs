@@ -1,15 +1,20 @@
 //! Seeded, platform-independent permutations (SplitMix64 + Fisher-Yates) for splits and epochs.
 
 /// SplitMix64: a tiny, well-mixed generator; the same seed gives the same stream everywhere.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// A value uniform in [-1, 1].
+    pub(crate) fn symmetric(&mut self) -> f32 {
+        ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 
     /// A value in `0..bound` (bound > 0), without modulo bias worth caring about at these sizes.

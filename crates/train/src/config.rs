@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mnist_data::DatasetKind;
+use mnist_data::{Augmentation, DatasetKind};
 use mnist_model::{Init, MlpConfig};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,10 @@ pub struct DataSection {
     /// Use only the first N training images (before the split): for quick runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_limit: Option<usize>,
+    /// Random affine distortion of training images: `{ shift = px, rotation = degrees,
+    /// scale = fraction }`. Off unless given; validation and test images are never distorted.
+    #[serde(default, skip_serializing_if = "Augmentation::is_off")]
+    pub augment: Augmentation,
 }
 
 impl Default for DataSection {
@@ -89,6 +93,7 @@ impl Default for DataSection {
             dir: None,
             validation_split: defaults::validation_split(),
             train_limit: None,
+            augment: Augmentation::default(),
         }
     }
 }
@@ -375,6 +380,20 @@ impl RunConfig {
                 "data.validation_split",
                 format!("must be in [0, 1); got {split}"),
             ));
+        }
+        let a = &self.data.augment;
+        for (key, value, max) in [
+            ("shift", a.shift, 8.0),
+            ("rotation", a.rotation, 45.0),
+            ("scale", a.scale, 0.5),
+        ] {
+            if !(0.0..=max).contains(&value) {
+                return Err(invalid(
+                    file,
+                    &format!("data.augment.{key}"),
+                    format!("must be in [0, {max}]; got {value}"),
+                ));
+            }
         }
         if self.data.train_limit == Some(0) {
             return Err(invalid(file, "data.train_limit", "must be at least 1"));

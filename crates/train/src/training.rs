@@ -171,6 +171,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         Some(config.seed),
         &device,
     )
+    .with_augmentation(config.data.augment)
     .starting_at_epoch(start_epoch as u64);
     let valid_loader = MnistLoader::new(
         MnistDataset::new(valid_split.clone()),

@@ -1,0 +1,162 @@
+//! Seeded random affine distortion of training digits (shift, rotation, scale), as used to
+//! train MLPs beyond the plain recipes. Deterministic: the same seed gives the same picture.
+
+use serde::{Deserialize, Serialize};
+
+use crate::shuffle::SplitMix64;
+use crate::{IMAGE_PIXELS, IMAGE_SIDE};
+
+/// How far each training digit may be moved; all zero (the default) turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Augmentation {
+    /// Largest shift in pixels, horizontally and vertically (independently).
+    #[serde(default)]
+    pub shift: f32,
+    /// Largest rotation in degrees, either way.
+    #[serde(default)]
+    pub rotation: f32,
+    /// Largest relative change of size: 0.1 draws a scale in [0.9, 1.1].
+    #[serde(default)]
+    pub scale: f32,
+}
+
+/// One drawn distortion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Affine {
+    pub dx: f32,
+    pub dy: f32,
+    /// Radians, counter-clockwise as seen on screen.
+    pub angle: f32,
+    pub scale: f32,
+}
+
+impl Augmentation {
+    pub fn is_off(&self) -> bool {
+        self.shift == 0.0 && self.rotation == 0.0 && self.scale == 0.0
+    }
+
+    /// The distortion for `seed`: each parameter uniform within its bound.
+    pub fn draw(&self, seed: u64) -> Affine {
+        let mut rng = SplitMix64(seed);
+        Affine {
+            dx: self.shift * rng.symmetric(),
+            dy: self.shift * rng.symmetric(),
+            angle: self.rotation.to_radians() * rng.symmetric(),
+            scale: 1.0 + self.scale * rng.symmetric(),
+        }
+    }
+}
+
+impl Affine {
+    /// Warps a 28x28 image: scaled and rotated about the centre, then shifted; bilinear
+    /// sampling, background (0) outside.
+    pub fn apply(&self, image: &[u8]) -> [u8; IMAGE_PIXELS] {
+        let c = (IMAGE_SIDE as f32 - 1.0) / 2.0;
+        let (sin, cos) = self.angle.sin_cos();
+        let at = |x: i64, y: i64| -> f32 {
+            if (0..IMAGE_SIDE as i64).contains(&x) && (0..IMAGE_SIDE as i64).contains(&y) {
+                f32::from(image[y as usize * IMAGE_SIDE + x as usize])
+            } else {
+                0.0
+            }
+        };
+        let mut out = [0u8; IMAGE_PIXELS];
+        for y in 0..IMAGE_SIDE {
+            for x in 0..IMAGE_SIDE {
+                // Inverse map: undo the shift, then the rotation and scale about the centre.
+                let px = x as f32 - c - self.dx;
+                let py = y as f32 - c - self.dy;
+                let sx = (cos * px + sin * py) / self.scale + c;
+                let sy = (-sin * px + cos * py) / self.scale + c;
+                let (x0, y0) = (sx.floor(), sy.floor());
+                let (fx, fy) = (sx - x0, sy - y0);
+                let (x0, y0) = (x0 as i64, y0 as i64);
+                let v = at(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                    + at(x0 + 1, y0) * fx * (1.0 - fy)
+                    + at(x0, y0 + 1) * (1.0 - fx) * fy
+                    + at(x0 + 1, y0 + 1) * fx * fy;
+                out[y * IMAGE_SIDE + x] = v.round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob() -> [u8; IMAGE_PIXELS] {
+        let mut img = [0u8; IMAGE_PIXELS];
+        for y in 8..20 {
+            for x in 10..16 {
+                img[y * IMAGE_SIDE + x] = 200;
+            }
+        }
+        img
+    }
+
+    fn centre_of_mass(img: &[u8]) -> (f32, f32) {
+        let (mut m, mut cx, mut cy) = (0.0, 0.0, 0.0);
+        for (i, &v) in img.iter().enumerate() {
+            let v = f32::from(v);
+            m += v;
+            cx += (i % IMAGE_SIDE) as f32 * v;
+            cy += (i / IMAGE_SIDE) as f32 * v;
+        }
+        (cx / m, cy / m)
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_distortion() {
+        let aug = Augmentation {
+            shift: 2.0,
+            rotation: 10.0,
+            scale: 0.1,
+        };
+        assert_eq!(aug.draw(7), aug.draw(7));
+        assert_ne!(aug.draw(7), aug.draw(8));
+        let a = aug.draw(7);
+        assert!(a.dx.abs() <= 2.0 && a.dy.abs() <= 2.0);
+        assert!(a.angle.abs() <= 10f32.to_radians() && (0.9..=1.1).contains(&a.scale));
+        assert_eq!(a.apply(&blob()), a.apply(&blob()));
+    }
+
+    #[test]
+    fn a_shift_moves_the_centre_of_mass_by_the_shift() {
+        let img = blob();
+        let (x0, y0) = centre_of_mass(&img);
+        for (dx, dy) in [(2.0, -1.0), (-2.5, 1.5)] {
+            let moved = Affine {
+                dx,
+                dy,
+                angle: 0.0,
+                scale: 1.0,
+            }
+            .apply(&img);
+            let (x1, y1) = centre_of_mass(&moved);
+            assert!((x1 - x0 - dx).abs() < 0.05, "{x1} vs {x0} + {dx}");
+            assert!((y1 - y0 - dy).abs() < 0.05, "{y1} vs {y0} + {dy}");
+        }
+    }
+
+    #[test]
+    fn the_identity_changes_nothing_and_rotation_keeps_the_ink() {
+        let img = blob();
+        let identity = Affine {
+            dx: 0.0,
+            dy: 0.0,
+            angle: 0.0,
+            scale: 1.0,
+        };
+        assert_eq!(identity.apply(&img), img);
+        let turned = Affine {
+            angle: 12f32.to_radians(),
+            ..identity
+        }
+        .apply(&img);
+        let ink = |i: &[u8]| i.iter().map(|&v| f32::from(v)).sum::<f32>();
+        assert!((ink(&turned) / ink(&img) - 1.0).abs() < 0.02);
+    }
+}
