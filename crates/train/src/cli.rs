@@ -76,6 +76,28 @@ impl TrainArgs {
     }
 }
 
+/// The end of every binary: success, or the error with its causes (`{:#}`) and exit status 1.
+pub fn finish(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Where a saved run's data comes from and what computes: shared by `eval` and `report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+}
+
 /// Runs the command and prints the closing report.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let outcome = train(&args.request())?;

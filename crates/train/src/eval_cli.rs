@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::{locate_data_dir, DatasetKind, MnistData};
 
+use crate::cli::DataArgs;
 use crate::config::RunConfig;
 use crate::evaluate::evaluate;
 use crate::training::workspace_root;
@@ -22,12 +23,8 @@ pub struct EvalArgs {
     /// mnist or fashion-mnist; default: the data set the run was trained on.
     #[arg(long)]
     pub dataset: Option<String>,
-    /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
-    #[arg(long)]
-    pub device: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -91,8 +88,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     } = load_run(
         &args.model,
         args.dataset.as_deref(),
-        args.data_dir.as_deref(),
-        args.device.as_deref(),
+        args.data.data_dir.as_deref(),
+        args.data.device.as_deref(),
     )?;
     let eval = evaluate(&model, &data.test, &device)
         .with_context(|| format!("evaluating {}", args.model.display()))?;

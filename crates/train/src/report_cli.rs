@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use crate::artifacts::RunDir;
+use crate::cli::DataArgs;
 use crate::eval_cli::{load_run, LoadedRun};
 use crate::evaluate::evaluate;
 use crate::metrics_log::MetricsLog;
@@ -19,12 +20,8 @@ pub struct ReportArgs {
     /// The run folder, e.g. artifacts/sgd.
     #[arg(long)]
     pub run: PathBuf,
-    /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
-    #[arg(long)]
-    pub device: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
@@ -44,8 +41,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     } = load_run(
         &args.run,
         None,
-        args.data_dir.as_deref(),
-        args.device.as_deref(),
+        args.data.data_dir.as_deref(),
+        args.data.device.as_deref(),
     )?;
     let eval = evaluate(&model, &data.test, &device)?;
     for path in write_run_report(&dir, &model, &data.test, kind, &eval, &rows, &summary)? {

@@ -4,11 +4,5 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let args = mnist_train::inspect_cli::InspectArgs::parse();
-    match mnist_train::inspect_cli::inspect(&args) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    mnist_train::cli::finish(mnist_train::inspect_cli::inspect(&args))
 }
