@@ -29,29 +29,24 @@ pub fn config(name: &str) -> PathBuf {
     workspace_root().join("configs").join(name)
 }
 
-/// A binary of the workspace (`train`), built (or brought up to date) by cargo first: the
+/// A binary of the workspace (`train`, `infer`), built (or brought up to date) by cargo first: the
 /// tests' package cannot name another package's binaries, and a stale one would test old code.
-pub fn binary(package: &str, name: &str) -> PathBuf {
+/// All the workspace's binaries are built at once, with the workspace's feature resolution,
+/// which is the one `cargo test --workspace` used: nothing already built is built again.
+pub fn binary(name: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(&cargo)
         .current_dir(workspace_root())
-        .args(["build", "--quiet", "--package", package, "--bin", name])
+        .args(["build", "--quiet", "--workspace", "--bins"])
         .status()
         .expect("cargo runs");
-    assert!(
-        status.success(),
-        "cargo build --package {package} --bin {name} failed"
-    );
+    assert!(status.success(), "cargo build --workspace --bins failed");
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test binaries live in target/<profile>/deps");
     let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is not built; run the tests with `cargo test --workspace` (or nextest) so it is",
-        path.display()
-    );
+    assert!(path.is_file(), "{} was not built", path.display());
     path
 }

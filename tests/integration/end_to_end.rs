@@ -121,7 +121,7 @@ fn two_epochs_in_one_go_equal_one_epoch_then_resume() {
 fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
     let artifacts = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        Command::new(integration_tests::binary("mnist-train", "train"))
+        Command::new(integration_tests::binary("train"))
             .arg("--config")
             .arg(integration_tests::config("smoke.toml"))
             .arg("--artifacts-dir")

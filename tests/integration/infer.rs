@@ -161,7 +161,7 @@ fn the_binary_reports_every_file_and_fails_if_any_did() {
     let bad = dir.path().join("bad.png");
     std::fs::write(&bad, b"garbage").unwrap();
     let good = integration_tests::workspace_root().join("tests/fixtures/digits/7-photo.jpg");
-    let infer = integration_tests::binary("infer", "infer");
+    let infer = integration_tests::binary("infer");
 
     let out = Command::new(&infer)
         .arg("--json")
