@@ -50,10 +50,9 @@ pub struct LoadedRun {
 pub fn load_run(
     dir: &std::path::Path,
     dataset: Option<&str>,
-    data_dir: Option<&std::path::Path>,
-    device: Option<&str>,
+    flags: &DataArgs,
 ) -> anyhow::Result<LoadedRun> {
-    let device = parse_device(device.unwrap_or(default_device_name()))?;
+    let device = parse_device(flags.device.as_deref().unwrap_or(default_device_name()))?;
     let (model, _) = mnist_model::load_trained(dir, &device)?;
     // The run's own config says what it was trained on, when the folder has one.
     let run_config = dir.join("config.toml");
@@ -69,7 +68,12 @@ pub fn load_run(
             .map_or(DatasetKind::Mnist, |c| c.data.dataset),
     };
     let config_dir = run_config.as_ref().and_then(|c| c.data.dir.clone());
-    let located = locate_data_dir(data_dir, config_dir.as_deref(), kind, &workspace_root())?;
+    let located = locate_data_dir(
+        flags.data_dir.as_deref(),
+        config_dir.as_deref(),
+        kind,
+        &workspace_root(),
+    )?;
     let data = MnistData::load(&located.path)?;
     Ok(LoadedRun {
         model,
@@ -80,18 +84,9 @@ pub fn load_run(
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
-    let LoadedRun {
-        model,
-        kind,
-        data,
-        device,
-    } = load_run(
-        &args.model,
-        args.dataset.as_deref(),
-        args.data.data_dir.as_deref(),
-        args.data.device.as_deref(),
-    )?;
-    let eval = evaluate(&model, &data.test, &device)
+    let run = load_run(&args.model, args.dataset.as_deref(), &args.data)?;
+    let kind = run.kind;
+    let eval = evaluate(&run.model, &run.data.test, &run.device)
         .with_context(|| format!("evaluating {}", args.model.display()))?;
     if args.json {
         let json = serde_json::json!({

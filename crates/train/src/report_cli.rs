@@ -7,7 +7,7 @@ use clap::Parser;
 
 use crate::artifacts::RunDir;
 use crate::cli::DataArgs;
-use crate::eval_cli::{load_run, LoadedRun};
+use crate::eval_cli::load_run;
 use crate::evaluate::evaluate;
 use crate::metrics_log::MetricsLog;
 use crate::report::write_run_report;
@@ -33,19 +33,10 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let rows = MetricsLog::resume(&dir.metrics(), usize::MAX)?
         .rows()
         .to_vec();
-    let LoadedRun {
-        model,
-        kind,
-        data,
-        device,
-    } = load_run(
-        &args.run,
-        None,
-        args.data.data_dir.as_deref(),
-        args.data.device.as_deref(),
-    )?;
-    let eval = evaluate(&model, &data.test, &device)?;
-    for path in write_run_report(&dir, &model, &data.test, kind, &eval, &rows, &summary)? {
+    let run = load_run(&args.run, None, &args.data)?;
+    let eval = evaluate(&run.model, &run.data.test, &run.device)?;
+    let test = &run.data.test;
+    for path in write_run_report(&dir, &run.model, test, run.kind, &eval, &rows, &summary)? {
         println!("wrote {}", path.display());
     }
     Ok(())
