@@ -11,8 +11,9 @@ use crate::error::DataError;
 ///
 /// Under cargo (`cargo run`, `cargo test`) the running package's `CARGO_MANIFEST_DIR` is set at
 /// run time: the root is the nearest folder above it whose `Cargo.toml` declares the
-/// workspace. A binary started directly falls back to where this crate was compiled. (Build
-/// outputs may be shared between checkouts, so the compile-time path alone can name another.)
+/// workspace. A binary started directly uses the checkout it is run from (the current folder
+/// or one above it), and failing that where this crate was compiled. (Build outputs may be
+/// shared between checkouts, so the compile-time path alone can name another.)
 pub fn workspace_root() -> PathBuf {
     let is_root = |dir: &Path| {
         std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
@@ -20,6 +21,15 @@ pub fn workspace_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
         let dir = PathBuf::from(dir);
         if let Some(root) = dir.ancestors().find(|d| is_root(d)) {
+            return root.to_path_buf();
+        }
+    }
+    // A binary run directly (not by cargo) from inside a checkout serves that checkout.
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Some(root) = cwd
+            .ancestors()
+            .find(|d| is_root(d) && d.join("crates").join("data").is_dir())
+        {
             return root.to_path_buf();
         }
     }

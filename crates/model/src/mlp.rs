@@ -3,7 +3,7 @@
 use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::{Initializer, Linear, LinearConfig, Relu};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Distribution, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// How the weights of each dense layer start.
@@ -38,13 +38,27 @@ pub struct MlpConfig {
     /// Weight initialisation.
     #[config(default = "Init::GlorotUniform")]
     pub init: Init,
+    /// Probability of zeroing each hidden activation during training (0 = no dropout).
+    /// Only active on an autodiff device, i.e. never at evaluation or inference.
+    #[config(default = 0.0)]
+    pub dropout: f64,
+    /// The name of each class, in label order; empty means the digits "0" to "9".
+    #[config(default = "Vec::new()")]
+    pub class_names: Vec<String>,
 }
 
 /// A multilayer perceptron returning logits (softmax lives in the loss and at inference).
+///
+/// Dropout and label smoothing are training settings, not weights: they are skipped by the
+/// record, so a saved model loads the same with or without them.
 #[derive(Module, Debug)]
 pub struct Mlp {
     layers: Vec<Linear>,
     activation: Relu,
+    #[module(skip)]
+    dropout: f64,
+    #[module(skip)]
+    label_smoothing: f32,
 }
 
 impl MlpConfig {
@@ -54,6 +68,14 @@ impl MlpConfig {
         sizes.extend(&self.hidden);
         sizes.push(self.classes);
         sizes.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+
+    /// The name of class `label` ("0".."9" unless the config names the classes).
+    pub fn class_name(&self, label: usize) -> String {
+        self.class_names
+            .get(label)
+            .cloned()
+            .unwrap_or_else(|| label.to_string())
     }
 
     /// Trainable parameters, computed from the shapes alone.
@@ -80,6 +102,8 @@ impl MlpConfig {
         Mlp {
             layers,
             activation: Relu::new(),
+            dropout: self.dropout,
+            label_smoothing: 0.0,
         }
     }
 }
@@ -92,10 +116,32 @@ impl Mlp {
         for (i, layer) in self.layers.iter().enumerate() {
             x = layer.forward(x);
             if i < last {
-                x = self.activation.forward(x);
+                x = self.dropout(self.activation.forward(x));
             }
         }
         x
+    }
+
+    /// Inverted dropout of hidden activations; only on an autodiff (training) device.
+    fn dropout(&self, x: Tensor<2>) -> Tensor<2> {
+        if self.dropout <= 0.0 || !x.device().is_autodiff() {
+            return x;
+        }
+        let keep = 1.0 - self.dropout;
+        let mask = x.random_like(Distribution::Bernoulli(keep));
+        x * mask / keep
+    }
+
+    /// Trains against `(1 - alpha)` one-hot plus `alpha / classes` everywhere (0 = off).
+    /// Validation, evaluation and the reported test loss always use the plain loss.
+    pub fn with_label_smoothing(mut self, alpha: f32) -> Self {
+        self.label_smoothing = alpha;
+        self
+    }
+
+    /// The label smoothing used by the training step.
+    pub fn label_smoothing(&self) -> f32 {
+        self.label_smoothing
     }
 
     /// The dense layers, in order.

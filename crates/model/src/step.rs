@@ -14,8 +14,13 @@ impl Mlp {
         images: Tensor<2>,
         targets: Tensor<1, Int>,
     ) -> ClassificationOutput {
+        self.classify(images, targets, 0.0)
+    }
+
+    fn classify(&self, images: Tensor<2>, targets: Tensor<1, Int>, smoothing: f32) -> ClassificationOutput {
         let output = self.forward(images);
         let loss = CrossEntropyLossConfig::new()
+            .with_smoothing((smoothing > 0.0).then_some(smoothing))
             .init(&output.device())
             .forward(output.clone(), targets.clone());
         ClassificationOutput::new(loss, output, targets)
@@ -27,7 +32,7 @@ impl TrainStep for Mlp {
     type Output = ClassificationOutput;
 
     fn step(&self, batch: MnistBatch) -> TrainOutput<ClassificationOutput> {
-        let item = self.forward_classification(batch.images, batch.targets);
+        let item = self.classify(batch.images, batch.targets, self.label_smoothing());
         TrainOutput::new(self, item.loss.backward(), item)
     }
 }

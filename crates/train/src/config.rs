@@ -107,6 +107,13 @@ pub struct ModelSection {
     /// `glorot_uniform` (Keras) or `pytorch`.
     #[serde(default)]
     pub init: Init,
+    /// Dropout probability after each hidden layer during training, in [0, 1); 0 = off.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropout: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Default for ModelSection {
@@ -114,16 +121,23 @@ impl Default for ModelSection {
         ModelSection {
             hidden: defaults::hidden(),
             init: Init::default(),
+            dropout: 0.0,
         }
     }
 }
 
 impl ModelSection {
-    /// The Burn config of the network this section describes.
-    pub fn to_burn(&self) -> MlpConfig {
+    /// The Burn config of the network this section describes, naming the data set's classes.
+    pub fn to_burn(&self, dataset: DatasetKind) -> MlpConfig {
+        let class_names = match dataset {
+            DatasetKind::Mnist => Vec::new(),
+            other => other.class_names().iter().map(|s| s.to_string()).collect(),
+        };
         MlpConfig::new()
             .with_hidden(self.hidden.clone())
             .with_init(self.init)
+            .with_dropout(self.dropout)
+            .with_class_names(class_names)
     }
 }
 
@@ -134,6 +148,13 @@ pub struct TrainSection {
     pub epochs: usize,
     #[serde(default = "defaults::batch_size")]
     pub batch_size: usize,
+    /// Label smoothing of the training loss, in [0, 1); 0 = off. Validation and test losses
+    /// are always the plain cross-entropy.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub label_smoothing: f64,
+    /// Save as the final model the epoch with the best validation accuracy, not the last one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_best: bool,
 }
 
 impl Default for TrainSection {
@@ -141,6 +162,8 @@ impl Default for TrainSection {
         TrainSection {
             epochs: defaults::epochs(),
             batch_size: defaults::batch_size(),
+            label_smoothing: 0.0,
+            keep_best: false,
         }
     }
 }
@@ -208,6 +231,11 @@ impl OptimizerSection {
     }
 }
 
+/// One-cycle starts at lr / 25 (PyTorch's `div_factor`).
+pub const ONECYCLE_DIV: f64 = 25.0;
+/// One-cycle ends at lr / 25 / 1e4 (PyTorch's `final_div_factor`).
+pub const ONECYCLE_FINAL_DIV: f64 = 1e4;
+
 /// Learning-rate schedules accepted in `schedule.name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -216,6 +244,8 @@ pub enum ScheduleName {
     Constant,
     Cosine,
     Step,
+    /// Smith's one-cycle: linear rise from lr/25 to lr, then cosine down to lr/25e4.
+    Onecycle,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -223,9 +253,14 @@ pub enum ScheduleName {
 pub struct ScheduleSection {
     #[serde(default)]
     pub name: ScheduleName,
-    /// cosine: the learning rate reached at the end of the last epoch (default 0).
+    /// cosine, onecycle: the learning rate reached at the end of the last epoch (default 0
+    /// for cosine, lr / 25e4 for onecycle).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_lr: Option<f64>,
+    /// cosine, onecycle: epochs of linear warm-up to the peak lr (default 0 for cosine, 30% of
+    /// the epochs for onecycle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_epochs: Option<usize>,
     /// step: multiply the learning rate by `gamma` every `step_epochs` epochs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_epochs: Option<usize>,
@@ -236,6 +271,24 @@ pub struct ScheduleSection {
 impl ScheduleSection {
     pub fn gamma(&self) -> f64 {
         self.gamma.unwrap_or_else(defaults::gamma)
+    }
+
+    /// The warm-up length in steps, for a run of `total` steps of `per_epoch` each.
+    pub fn warmup_steps(&self, total: usize, per_epoch: usize) -> usize {
+        match (self.warmup_epochs, self.name) {
+            (Some(w), _) => w * per_epoch,
+            (None, ScheduleName::Onecycle) => (total * 3).div_ceil(10),
+            (None, _) => 0,
+        }
+    }
+
+    /// The final learning rate of the cosine part of a schedule peaking at `lr`.
+    pub fn min_lr(&self, lr: f64) -> f64 {
+        match (self.min_lr, self.name) {
+            (Some(m), _) => m,
+            (None, ScheduleName::Onecycle) => lr / ONECYCLE_DIV / ONECYCLE_FINAL_DIV,
+            (None, _) => 0.0,
+        }
     }
 }
 
@@ -414,6 +467,25 @@ impl RunConfig {
         if self.train.batch_size == 0 {
             return Err(invalid(file, "train.batch_size", "must be at least 1"));
         }
+        for (key, value) in [
+            ("model.dropout", self.model.dropout),
+            ("train.label_smoothing", self.train.label_smoothing),
+        ] {
+            if !(0.0..1.0).contains(&value) {
+                return Err(invalid(
+                    file,
+                    key,
+                    format!("must be in [0, 1); got {value}"),
+                ));
+            }
+        }
+        if self.train.keep_best && split == 0.0 {
+            return Err(invalid(
+                file,
+                "train.keep_best",
+                "needs a validation split to choose the best epoch: set data.validation_split > 0",
+            ));
+        }
         self.validate_optimizer(file)?;
         self.validate_schedule(file)?;
         if let Some(es) = &self.early_stopping {
@@ -502,7 +574,7 @@ impl RunConfig {
         let s = &self.schedule;
         let lr = self.optimizer.lr();
         let misplaced = |key: &str, given: bool, user: &str| {
-            if given && s.name.as_str() != user {
+            if given && !user.split(", ").any(|u| u == s.name.as_str()) {
                 Err(invalid(
                     file,
                     &format!("schedule.{key}"),
@@ -515,20 +587,32 @@ impl RunConfig {
                 Ok(())
             }
         };
-        misplaced("min_lr", s.min_lr.is_some(), "cosine")?;
+        misplaced("min_lr", s.min_lr.is_some(), "cosine, onecycle")?;
+        misplaced("warmup_epochs", s.warmup_epochs.is_some(), "cosine, onecycle")?;
         misplaced("step_epochs", s.step_epochs.is_some(), "step")?;
         misplaced("gamma", s.gamma.is_some(), "step")?;
         match s.name {
             ScheduleName::Constant => {}
-            ScheduleName::Cosine => {
+            ScheduleName::Cosine | ScheduleName::Onecycle => {
                 if lr > 1.0 {
                     return Err(invalid(
                         file,
                         "optimizer.lr",
-                        format!("the cosine schedule needs lr <= 1; got {lr}"),
+                        format!("the {} schedule needs lr <= 1; got {lr}", s.name.as_str()),
                     ));
                 }
-                let min = s.min_lr.unwrap_or(0.0);
+                let warmup = s.warmup_epochs.unwrap_or(0);
+                if warmup >= self.train.epochs {
+                    return Err(invalid(
+                        file,
+                        "schedule.warmup_epochs",
+                        format!(
+                            "must be less than train.epochs = {}; got {warmup}",
+                            self.train.epochs
+                        ),
+                    ));
+                }
+                let min = s.min_lr(lr);
                 if !(0.0..=lr).contains(&min) {
                     return Err(invalid(
                         file,
@@ -573,6 +657,7 @@ impl ScheduleName {
             ScheduleName::Constant => "constant",
             ScheduleName::Cosine => "cosine",
             ScheduleName::Step => "step",
+            ScheduleName::Onecycle => "onecycle",
         }
     }
 }

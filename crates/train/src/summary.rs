@@ -24,6 +24,9 @@ pub struct RunSummary {
     /// Why training ended before `epochs_planned`, if it did (early stopping, interruption).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped_early: Option<String>,
+    /// With `train.keep_best`: the epoch whose weights were saved as the final model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
     /// Wall-clock seconds of all epochs in `metrics.csv` (training and validation).
     pub seconds: f64,
     pub backend: String,

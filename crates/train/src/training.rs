@@ -124,7 +124,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
 
     // Everything is checked: only now is the run folder touched.
     run_dir.prepare(req.mode)?;
-    let model_config = config.model.to_burn();
+    let model_config = config.model.to_burn(kind);
     if resume_from.is_none() {
         write_atomic(&run_dir.config(), config.to_toml()?.as_bytes())?;
         write_atomic(&run_dir.model_config(), model_config.to_string().as_bytes())?;
@@ -153,7 +153,9 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     }
 
     device.seed(config.seed);
-    let model = model_config.init(&device.clone().autodiff());
+    let model = model_config
+        .init(&device.clone().autodiff())
+        .with_label_smoothing(config.train.label_smoothing as f32);
     let batch = config.train.batch_size;
     let iters_per_epoch = train_split.len().div_ceil(batch);
     let scheduler = build_scheduler(
@@ -218,6 +220,12 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
                 Direction::Lowest,
                 MetricSplit::Valid,
             ))
+            .add(MetricCheckpointingStrategy::new(
+                &AccuracyMetric::new(),
+                Aggregate::Mean,
+                Direction::Highest,
+                MetricSplit::Valid,
+            ))
             .build(),
     )
     .with_interrupter(interrupter)
@@ -273,7 +281,20 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         None => None,
     };
 
-    let model = result.model;
+    let mut model = result.model;
+    let best_epoch = if config.train.keep_best {
+        let best = best_valid_epoch(&rows).ok_or_else(|| {
+            TrainError::Training("train.keep_best: no epoch has a validation accuracy".into())
+        })?;
+        let file = run_dir.checkpoints().join(format!("model-{best}.bpk"));
+        model = model.try_load_file(&file).map_err(|e| TrainError::Training(format!(
+            "train.keep_best: cannot load the best epoch's weights from {}: {e}",
+            file.display()
+        )))?;
+        Some(best)
+    } else {
+        None
+    };
     model
         .clone()
         .save_file(run_dir.model_stem())
@@ -295,6 +316,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         epochs_completed,
         epochs_planned: config.train.epochs,
         stopped_early,
+        best_epoch,
         seconds: rows
             .iter()
             .map(|r| r.seconds)
@@ -320,4 +342,15 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         ))
     })?;
     Ok(TrainOutcome { run_dir, summary })
+}
+
+/// The epoch with the highest validation accuracy (the earliest of equals).
+fn best_valid_epoch(rows: &[crate::metrics_log::EpochRow]) -> Option<usize> {
+    rows.iter()
+        .filter(|r| r.valid_accuracy.is_finite())
+        .fold(None, |best: Option<&crate::metrics_log::EpochRow>, r| match best {
+            Some(b) if b.valid_accuracy >= r.valid_accuracy => Some(b),
+            _ => Some(r),
+        })
+        .map(|r| r.epoch)
 }
