@@ -121,6 +121,25 @@ fn bad_values_are_refused_naming_the_key_and_the_allowed_values() {
             "schedule.min_lr",
         ),
         ("name = \"../escape\"\n", "name"),
+        ("[model]\ndropout = 1.0\n", "model.dropout"),
+        ("[model]\ndropout = -0.1\n", "model.dropout"),
+        ("[train]\nlabel_smoothing = 1.5\n", "train.label_smoothing"),
+        (
+            "[data]\nvalidation_split = 0.0\n[train]\nkeep_best = true\n",
+            "train.keep_best",
+        ),
+        (
+            "[train]\nepochs = 5\n[schedule]\nname = \"cosine\"\nwarmup_epochs = 5\n",
+            "schedule.warmup_epochs",
+        ),
+        (
+            "[schedule]\nname = \"step\"\nstep_epochs = 1\nwarmup_epochs = 1\n",
+            "schedule.warmup_epochs",
+        ),
+        (
+            "[optimizer]\nlr = 0.1\n[schedule]\nname = \"onecycle\"\nmin_lr = 0.2\n",
+            "schedule.min_lr",
+        ),
     ];
     for (text, key) in cases {
         let message = error(text);

@@ -191,6 +191,91 @@ fn a_cosine_schedule_anneals_the_learning_rate_to_its_floor() {
     assert!(outcome.summary.test_accuracy > 80.0);
 }
 
+/// The smoke config with `extra` TOML appended, as a file in `dir`.
+fn smoke_with(dir: &Path, name: &str, extra: &str) -> std::path::PathBuf {
+    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(&config, format!("{smoke}\n{extra}")).unwrap();
+    config
+}
+
+#[test]
+fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("best.toml");
+    std::fs::write(
+        &config,
+        std::fs::read_to_string(integration_tests::config("smoke.toml"))
+            .unwrap()
+            .replace("epochs = 2", "epochs = 4\nkeep_best = true")
+            .replace("hidden = [64]", "hidden = [64]\ndropout = 0.2"),
+    )
+    .unwrap();
+    let mut req = request(dir.path(), "best", 4, RunMode::Fresh);
+    req.config = config;
+    let outcome = train(&req).unwrap();
+    let valid: Vec<f64> = metrics_rows(&outcome.run_dir.metrics())
+        .iter()
+        .map(|row| row.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    let best = outcome.summary.best_epoch.expect("keep_best records the epoch");
+    let top = valid.iter().cloned().fold(f64::MIN, f64::max);
+    assert_eq!(valid[best - 1], top, "{valid:?} best {best}");
+    assert_eq!(
+        valid.iter().position(|&v| v == top),
+        Some(best - 1),
+        "the earliest of equals"
+    );
+    // The saved model is that epoch's checkpoint, bit for bit.
+    let saved = std::fs::read(outcome.run_dir.model_file()).unwrap();
+    let checkpoint = std::fs::read(
+        outcome
+            .run_dir
+            .checkpoints()
+            .join(format!("model-{best}.bpk")),
+    )
+    .unwrap();
+    assert_eq!(saved, checkpoint, "model.bpk is not epoch {best}'s weights");
+}
+
+#[test]
+fn warm_up_and_one_cycle_schedules_train_and_log_their_learning_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let onecycle = smoke_with(dir.path(), "onecycle", "[schedule]\nname = \"onecycle\"\n");
+    let mut req = request(dir.path(), "onecycle", 3, RunMode::Fresh);
+    req.config = onecycle;
+    let outcome = train(&req).unwrap();
+    let lr: Vec<f64> = metrics_rows(&outcome.run_dir.metrics())
+        .iter()
+        .map(|row| row.split(',').nth(5).unwrap().parse().unwrap())
+        .collect();
+    // 3 epochs of 54 steps, peak 0.002 at step 49 (30%): rising, falling, near zero at the end.
+    assert!(lr[0] < 0.002 && lr[1] < 0.002 && lr[2] < 1e-6, "{lr:?}");
+    assert!(outcome.summary.test_accuracy > 80.0);
+
+    let smoothed = smoke_with(
+        dir.path(),
+        "smoothed",
+        "[schedule]\nname = \"cosine\"\nwarmup_epochs = 1\n",
+    );
+    std::fs::write(
+        &smoothed,
+        std::fs::read_to_string(&smoothed)
+            .unwrap()
+            .replace("batch_size = 100", "batch_size = 100\nlabel_smoothing = 0.1"),
+    )
+    .unwrap();
+    let mut req = request(dir.path(), "smoothed", 2, RunMode::Fresh);
+    req.config = smoothed;
+    let outcome = train(&req).unwrap();
+    let rows = metrics_rows(&outcome.run_dir.metrics());
+    let train_loss: f64 = rows[1].split(',').nth(1).unwrap().parse().unwrap();
+    let valid_loss: f64 = rows[1].split(',').nth(3).unwrap().parse().unwrap();
+    // Smoothing keeps the training loss well above the plain validation loss.
+    assert!(train_loss > valid_loss + 0.2, "{rows:?}");
+    assert!(outcome.summary.test_accuracy > 80.0);
+}
+
 #[test]
 fn a_sweep_trains_each_seed_into_its_own_folder() {
     let artifacts = tempfile::tempdir().unwrap();

@@ -52,31 +52,39 @@ impl Affine {
     /// Warps a 28x28 image: scaled and rotated about the centre, then shifted; bilinear
     /// sampling, background (0) outside.
     pub fn apply(&self, image: &[u8]) -> [u8; IMAGE_PIXELS] {
+        // The source with a one-pixel border of background, so that every bilinear tap of a
+        // point within [-1, 28) reads inside the array without a bounds test per tap.
+        const PAD: usize = IMAGE_SIDE + 2;
+        let mut src = [0f32; PAD * PAD];
+        for (y, row) in image.chunks_exact(IMAGE_SIDE).take(IMAGE_SIDE).enumerate() {
+            for (x, &v) in row.iter().enumerate() {
+                src[(y + 1) * PAD + x + 1] = f32::from(v);
+            }
+        }
         let c = (IMAGE_SIDE as f32 - 1.0) / 2.0;
         let (sin, cos) = self.angle.sin_cos();
-        let at = |x: i64, y: i64| -> f32 {
-            if (0..IMAGE_SIDE as i64).contains(&x) && (0..IMAGE_SIDE as i64).contains(&y) {
-                f32::from(image[y as usize * IMAGE_SIDE + x as usize])
-            } else {
-                0.0
-            }
-        };
+        let (cos, sin) = (cos / self.scale, sin / self.scale);
         let mut out = [0u8; IMAGE_PIXELS];
         for y in 0..IMAGE_SIDE {
+            // Inverse map: undo the shift, then the rotation and scale about the centre.
+            let py = y as f32 - c - self.dy;
             for x in 0..IMAGE_SIDE {
-                // Inverse map: undo the shift, then the rotation and scale about the centre.
                 let px = x as f32 - c - self.dx;
-                let py = y as f32 - c - self.dy;
-                let sx = (cos * px + sin * py) / self.scale + c;
-                let sy = (-sin * px + cos * py) / self.scale + c;
-                let (x0, y0) = (sx.floor(), sy.floor());
-                let (fx, fy) = (sx - x0, sy - y0);
-                let (x0, y0) = (x0 as i64, y0 as i64);
-                let v = at(x0, y0) * (1.0 - fx) * (1.0 - fy)
-                    + at(x0 + 1, y0) * fx * (1.0 - fy)
-                    + at(x0, y0 + 1) * (1.0 - fx) * fy
-                    + at(x0 + 1, y0 + 1) * fx * fy;
-                out[y * IMAGE_SIDE + x] = v.round().clamp(0.0, 255.0) as u8;
+                let sx = cos * px + sin * py + c;
+                let sy = -sin * px + cos * py + c;
+                if !(sx > -1.0 && sx < IMAGE_SIDE as f32 && sy > -1.0 && sy < IMAGE_SIDE as f32) {
+                    continue;
+                }
+                // Shifted into the padded frame the point is positive, so truncation floors
+                // (and avoids a libm call for `floor` on baseline x86-64).
+                let (qx, qy) = (sx + 1.0, sy + 1.0);
+                let (x0, y0) = (qx as usize, qy as usize);
+                let (fx, fy) = (qx - x0 as f32, qy - y0 as f32);
+                let i = y0 * PAD + x0;
+                let top = src[i] + (src[i + 1] - src[i]) * fx;
+                let bottom = src[i + PAD] + (src[i + PAD + 1] - src[i + PAD]) * fx;
+                let v = top + (bottom - top) * fy;
+                out[y * IMAGE_SIDE + x] = (v + 0.5).clamp(0.0, 255.0) as u8;
             }
         }
         out

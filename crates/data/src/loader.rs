@@ -14,8 +14,12 @@ use burn::tensor::Device;
 
 use crate::augment::Augmentation;
 use crate::batcher::{MnistBatch, MnistBatcher};
+use crate::dataset::MnistItem;
 use crate::dataset::MnistDataset;
 use crate::shuffle::{derive_seed, permutation};
+
+/// Below this many items per thread, warping a batch on one thread is cheaper than spawning.
+const MIN_ITEMS_PER_THREAD: usize = 32;
 
 /// Batches of a [`MnistDataset`], optionally reshuffled every epoch.
 pub struct MnistLoader {
@@ -136,17 +140,50 @@ impl Iterator for MnistLoaderIter<'_> {
             return None;
         }
         let end = (self.position + self.loader.batch_size).min(self.order.len());
-        let items = self.order[self.position..end]
-            .iter()
-            .map(|&i| {
-                let mut item = self.loader.dataset.get(i)?;
-                if let Some(seed) = self.distort {
-                    let affine = self.loader.augmentation.draw(derive_seed(seed, i as u64));
-                    item.image = affine.apply(&item.image);
-                }
-                Ok(item)
-            })
-            .collect::<Result<Vec<_>, DatasetError>>();
+        let positions = &self.order[self.position..end];
+        let fetch = |chunk: &[usize]| -> Result<Vec<MnistItem>, DatasetError> {
+            chunk
+                .iter()
+                .map(|&i| {
+                    let mut item = self.loader.dataset.get(i)?;
+                    if let Some(seed) = self.distort {
+                        let affine = self.loader.augmentation.draw(derive_seed(seed, i as u64));
+                        item.image = affine.apply(&item.image);
+                    }
+                    Ok(item)
+                })
+                .collect()
+        };
+        let items = match self.distort {
+            // Warping is the one costly step: spread it over the cores, which sit idle while
+            // a batch is being assembled. Each item's distortion depends on its index only,
+            // so the result does not depend on the number of threads.
+            Some(_) if positions.len() >= 2 * MIN_ITEMS_PER_THREAD => {
+                let threads = std::thread::available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .min(positions.len() / MIN_ITEMS_PER_THREAD);
+                let chunk = positions.len().div_ceil(threads);
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = positions
+                        .chunks(chunk)
+                        .map(|part| scope.spawn(move || fetch(part)))
+                        .collect();
+                    let mut items = Vec::with_capacity(positions.len());
+                    for handle in handles {
+                        match handle.join() {
+                            Ok(part) => items.extend(part?),
+                            Err(_) => {
+                                return Err(DatasetError::new(std::io::Error::other(
+                                    "an augmentation thread panicked",
+                                )))
+                            }
+                        }
+                    }
+                    Ok(items)
+                })
+            }
+            _ => fetch(positions),
+        };
         self.position = end;
         Some(items.map(|items| MnistBatcher.batch(items, &self.loader.device)))
     }

@@ -94,12 +94,13 @@ fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
     .with_context(|| format!("cannot save {}", path.display()))
 }
 
-fn report(args: &InferArgs, file: &Path, prediction: &Prediction) -> String {
+fn report(args: &InferArgs, classifier: &Classifier, file: &Path, prediction: &Prediction) -> String {
     let ranked = prediction.ranked();
     if args.json {
         return serde_json::json!({
             "file": file.display().to_string(),
             "digit": ranked[0].0,
+            "class": classifier.class_name(ranked[0].0),
             "confidence": ranked[0].1,
             "probabilities": prediction.probabilities,
         })
@@ -108,12 +109,12 @@ fn report(args: &InferArgs, file: &Path, prediction: &Prediction) -> String {
     let mut line = format!(
         "{}: {} ({:.1}%)",
         file.display(),
-        ranked[0].0,
+        classifier.class_name(ranked[0].0),
         100.0 * ranked[0].1
     );
     let rest: Vec<String> = ranked[1..usize::from(args.top)]
         .iter()
-        .map(|(d, p)| format!("{d} ({:.1}%)", 100.0 * p))
+        .map(|(d, p)| format!("{} ({:.1}%)", classifier.class_name(*d), 100.0 * p))
         .collect();
     if !rest.is_empty() {
         line.push_str(&format!("  runners-up: {}", rest.join(", ")));
@@ -151,7 +152,7 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
         let mut out = stdout.lock();
         match result {
             Ok((digit, prediction)) => {
-                writeln!(out, "{}", report(args, file, &prediction))?;
+                writeln!(out, "{}", report(args, &classifier, file, &prediction))?;
                 if args.show {
                     write!(out, "{}", text_art(&digit))?;
                 }

@@ -12,6 +12,7 @@ use crate::error::InferError;
 /// A trained network ready to classify.
 pub struct Classifier {
     model: Mlp,
+    class_names: Vec<String>,
     device: Device,
 }
 
@@ -38,11 +39,17 @@ impl Prediction {
 impl Classifier {
     /// Loads the model saved in a run folder (`model.json` + `model.bpk`).
     pub fn load(dir: &Path, device: &Device) -> Result<Self, LoadError> {
-        let (model, _) = load_trained(dir, device)?;
+        let (model, config) = load_trained(dir, device)?;
         Ok(Classifier {
             model,
+            class_names: (0..NUM_CLASSES).map(|i| config.class_name(i)).collect(),
             device: device.clone(),
         })
+    }
+
+    /// The name of class `label`: the digit itself for MNIST, e.g. "Sneaker" for Fashion-MNIST.
+    pub fn class_name(&self, label: usize) -> &str {
+        self.class_names.get(label).map_or("?", |s| s.as_str())
     }
 
     /// Probabilities for each 28x28 digit (grey levels, 0 = background), normalised exactly

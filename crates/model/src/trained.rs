@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::config::Config;
 use burn::module::Module;
 use burn::tensor::Device;
 
@@ -32,10 +31,7 @@ pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), Loa
     if !config_path.is_file() {
         return Err(LoadError::NotAModel(dir.to_path_buf()));
     }
-    let config = MlpConfig::load(&config_path).map_err(|e| LoadError::BadConfig {
-        path: config_path.clone(),
-        message: e.to_string(),
-    })?;
+    let config = read_config(&config_path)?;
     if config.hidden.contains(&0) || config.inputs == 0 || config.classes == 0 {
         return Err(LoadError::BadConfig {
             path: config_path,
@@ -57,4 +53,28 @@ pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), Loa
             message: e.to_string(),
         })?;
     Ok((model, config))
+}
+
+/// Settings added after the first models were saved, with the values those models had.
+const LATER_KEYS: [(&str, fn() -> serde_json::Value); 2] = [
+    ("dropout", || serde_json::json!(0.0)),
+    ("class_names", || serde_json::json!([])),
+];
+
+/// Parses `model.json`; a file saved before a key existed gets that key's old behaviour.
+fn read_config(path: &Path) -> Result<MlpConfig, LoadError> {
+    let bad = |message: String| LoadError::BadConfig {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| bad("expected a JSON object".into()))?;
+    for (key, default) in LATER_KEYS {
+        object.entry(key).or_insert_with(default);
+    }
+    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
 }

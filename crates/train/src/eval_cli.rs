@@ -95,6 +95,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             "images": eval.images,
             "accuracy": eval.accuracy,
             "loss": eval.loss,
+            "class_names": kind.class_names(),
             "class_accuracy": eval.class_accuracy(),
             "confusion": eval.confusion,
         });
@@ -107,7 +108,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             kind.dir_name(),
             eval.accuracy,
             eval.loss,
-            eval.confusion_table()
+            eval.confusion_table(&kind.class_names())
         );
     }
     Ok(())

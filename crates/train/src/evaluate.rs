@@ -31,7 +31,8 @@ impl Evaluation {
     }
 
     /// The confusion matrix as a text table, rows = true label, columns = prediction.
-    pub fn confusion_table(&self) -> String {
+    /// The confusion matrix as text, each row ending with the class's accuracy and name.
+    pub fn confusion_table(&self, class_names: &[&str]) -> String {
         let mut out = String::from("true\\pred");
         for c in 0..NUM_CLASSES {
             out.push_str(&format!("{c:>6}"));
@@ -43,7 +44,15 @@ impl Evaluation {
             for n in row {
                 out.push_str(&format!("{n:>6}"));
             }
-            out.push_str(&format!("   {:>7.2}%\n", class_accuracy[label]));
+            // Digits name themselves; only other data sets' names are worth a column.
+            let name = class_names
+                .get(label)
+                .copied()
+                .filter(|n| *n != label.to_string())
+                .unwrap_or("");
+            let tail = format!("   {:>7.2}%  {name}", class_accuracy[label]);
+            out.push_str(tail.trim_end());
+            out.push('\n');
         }
         out
     }

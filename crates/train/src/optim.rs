@@ -110,7 +110,6 @@ pub fn build_scheduler(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::optim::lr_scheduler::LrScheduler as _;
 
     fn lrs(s: &ScheduleSection, lr: f64, epochs: usize, per_epoch: usize) -> Vec<f64> {
         let mut scheduler = build_scheduler(s, lr, epochs, per_epoch).unwrap();
