@@ -37,12 +37,28 @@ fn every_config_file_parses_and_validates() {
         }
     }
     seen.sort();
-    for required in ["adam", "deep", "rmsprop", "sgd", "smoke"] {
+    for required in ["adam", "best", "deep", "fashion", "rmsprop", "sgd", "smoke"] {
         assert!(
             seen.iter().any(|s| s == required),
             "configs/{required}.toml is missing"
         );
     }
+}
+
+#[test]
+fn best_and_fashion_keep_the_tutorial_network_and_the_issue_limits() {
+    let load = |name: &str| RunConfig::load(&integration_tests::config(name)).unwrap();
+    let best = load("best.toml");
+    assert_eq!(best.model.hidden, vec![784, 32]);
+    assert!(best.train.epochs <= 30);
+    assert!(!best.data.augment.is_off());
+    let fashion = load("fashion.toml");
+    assert_eq!(fashion.data.dataset, mnist_data::DatasetKind::FashionMnist);
+    assert_eq!(fashion.model.hidden, vec![784, 32]);
+    assert!(fashion.train.keep_best && fashion.model.dropout > 0.0);
+    // The model it trains names Fashion-MNIST's classes.
+    let names = fashion.model.to_burn(fashion.data.dataset).class_names;
+    assert_eq!(names[9], "Ankle boot");
 }
 
 #[test]

@@ -218,7 +218,10 @@ fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
         .iter()
         .map(|row| row.split(',').nth(4).unwrap().parse().unwrap())
         .collect();
-    let best = outcome.summary.best_epoch.expect("keep_best records the epoch");
+    let best = outcome
+        .summary
+        .best_epoch
+        .expect("keep_best records the epoch");
     let top = valid.iter().cloned().fold(f64::MIN, f64::max);
     assert_eq!(valid[best - 1], top, "{valid:?} best {best}");
     assert_eq!(
@@ -260,9 +263,10 @@ fn warm_up_and_one_cycle_schedules_train_and_log_their_learning_rates() {
     );
     std::fs::write(
         &smoothed,
-        std::fs::read_to_string(&smoothed)
-            .unwrap()
-            .replace("batch_size = 100", "batch_size = 100\nlabel_smoothing = 0.1"),
+        std::fs::read_to_string(&smoothed).unwrap().replace(
+            "batch_size = 100",
+            "batch_size = 100\nlabel_smoothing = 0.1",
+        ),
     )
     .unwrap();
     let mut req = request(dir.path(), "smoothed", 2, RunMode::Fresh);
@@ -299,4 +303,56 @@ fn a_sweep_trains_each_seed_into_its_own_folder() {
     assert_ne!(accuracy(1), accuracy(2), "different seeds, different runs");
     // A second sweep does not clobber the first without --overwrite.
     assert!(mnist_train::sweep_cli::run(&args).is_err());
+}
+
+#[test]
+fn a_fashion_run_names_its_classes_in_eval_and_infer() {
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
+    let config = dir.path().join("fashion.toml");
+    std::fs::write(
+        &config,
+        smoke.replace(
+            "validation_split",
+            "dataset = \"fashion-mnist\"\nvalidation_split",
+        ),
+    )
+    .unwrap();
+    let mut req = request(dir.path(), "fashion", 1, RunMode::Fresh);
+    req.config = config;
+    let outcome = train(&req).unwrap();
+    assert_eq!(outcome.summary.dataset, "fashion-mnist");
+    let run = outcome.run_dir.path.clone();
+
+    let out = Command::new(integration_tests::binary("eval"))
+        .arg("--model")
+        .arg(&run)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Ankle boot") && stdout.contains("T-shirt/top"),
+        "{stdout}"
+    );
+
+    let image = integration_tests::workspace_root()
+        .join("tests")
+        .join("fixtures")
+        .join("digits")
+        .join("4-drawn-0.png");
+    let out = Command::new(integration_tests::binary("infer"))
+        .arg("--model")
+        .arg(&run)
+        .arg(&image)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let names = mnist_data::DatasetKind::FashionMnist.class_names();
+    let answer = stdout.split(": ").nth(1).unwrap_or_default();
+    assert!(
+        names.iter().any(|n| answer.starts_with(n)),
+        "infer should answer with a class name: {stdout}"
+    );
 }

@@ -3,9 +3,12 @@
 mod batching;
 mod configs;
 mod end_to_end;
+mod fuzz;
 mod idx;
 mod infer;
+mod interruption;
 mod mnist_facts;
 mod model;
+mod model_files;
 mod preprocessing;
 mod report;

@@ -21,7 +21,9 @@ fn the_confusion_matrix_rows_add_up_to_the_test_class_counts() {
     let diagonal: usize = (0..10).map(|c| eval.confusion[c][c]).sum();
     assert!((eval.accuracy - diagonal as f64 / 100.0).abs() < 1e-9);
     assert_eq!(
-        eval.confusion_table(&mnist_data::DatasetKind::Mnist.class_names()).lines().count(),
+        eval.confusion_table(&mnist_data::DatasetKind::Mnist.class_names())
+            .lines()
+            .count(),
         11,
         "a header and ten rows"
     );

@@ -1,6 +1,7 @@
 //! Project tasks (`cargo xtask <task>`): train with optimised code, fetch the data sets.
 
 mod fetch;
+mod wgpu_smoke;
 
 use std::process::{Command, ExitCode};
 
@@ -20,6 +21,13 @@ usage:
       the weights as a safetensors file for PyTorch or numpy
   cargo xtask sweep --config configs/sgd.toml --seeds 1,2,3
       trains once per seed and prints test accuracy as mean +- standard deviation
+  cargo xtask bench [--features wgpu|ndarray] [--torch PAIRS] [--python PY] [--device D]
+      times training epochs (data / forward / backward / step), eval and infer; with --torch,
+      alternates with the same recipe in PyTorch and prints the ratio per pair; writes bench.json
+  cargo xtask wgpu-smoke
+      builds with the wgpu backend, trains configs/smoke.toml for one epoch on it, and checks
+      that wgpu and the CPU give the same predictions from the same weights (CI runs it on
+      Mesa's software Vulkan)
   cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
       downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
 
@@ -42,6 +50,8 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("inspect") => run_release_bin("inspect", &args[1..]),
         Some("export") => run_release_bin("export", &args[1..]),
         Some("sweep") => run_release_bin("sweep", &args[1..]),
+        Some("bench") => run_bench(&args[1..]),
+        Some("wgpu-smoke") => wgpu_smoke::run(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
@@ -51,38 +61,69 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `cargo run --release -p mnist-train --bin <bin> [--features F] -- <the rest>`.
-fn run_release_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut cargo_args = vec![
-        "run".to_string(),
-        "--release".into(),
-        "--quiet".into(),
-        "--package".into(),
-        "mnist-train".into(),
-        "--bin".into(),
-        bin.into(),
-    ];
+/// Splits `--features F` off the arguments: `(cargo's feature args, the rest)`.
+fn split_features(args: &[String]) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let mut features = Vec::new();
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         if arg == "--features" {
-            let features = it.next().context("--features needs a value, e.g. wgpu")?;
-            cargo_args.extend(["--features".to_string(), features.clone()]);
-        } else if let Some(features) = arg.strip_prefix("--features=") {
-            cargo_args.extend(["--features".to_string(), features.to_string()]);
+            let value = it.next().context("--features needs a value, e.g. wgpu")?;
+            features.extend(["--features".to_string(), value.clone()]);
+        } else if let Some(value) = arg.strip_prefix("--features=") {
+            features.extend(["--features".to_string(), value.to_string()]);
         } else {
             rest.push(arg.clone());
         }
     }
-    cargo_args.push("--".into());
-    cargo_args.extend(rest);
+    Ok((features, rest))
+}
+
+pub(crate) fn cargo(args: &[String]) -> anyhow::Result<bool> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
-        .args(&cargo_args)
+        .args(args)
         .status()
         .with_context(|| format!("cannot run {cargo}"))?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
-    })
+    Ok(status.success())
+}
+
+fn exit_code(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `cargo run --release -p <package> --bin <bin> [--features F] -- <the rest>`.
+fn run_release(package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
+    let (features, rest) = split_features(args)?;
+    let mut cargo_args: Vec<String> = ["run", "--release", "--quiet", "--package", package]
+        .map(String::from)
+        .to_vec();
+    cargo_args.extend(["--bin".to_string(), bin.to_string()]);
+    cargo_args.extend(features);
+    cargo_args.push("--".into());
+    cargo_args.extend(rest);
+    cargo(&cargo_args).map(exit_code)
+}
+
+/// The trainer's binaries, in release mode.
+fn run_release_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
+    run_release("mnist-train", bin, args)
+}
+
+/// Builds `infer` (whose whole-process latency the bench times) with the same features, then
+/// runs the bench.
+fn run_bench(args: &[String]) -> anyhow::Result<ExitCode> {
+    let (features, _) = split_features(args)?;
+    let mut build: Vec<String> = ["build", "--release", "--quiet", "--package", "infer"]
+        .map(String::from)
+        .to_vec();
+    build.extend(features);
+    if !cargo(&build)? {
+        return Ok(ExitCode::FAILURE);
+    }
+    run_release("mnist-bench", "bench", args)
 }

@@ -51,6 +51,8 @@ pub enum DataError {
         label: u8,
         max: usize,
     },
+    #[error("{path}: decompresses to more than {limit} bytes, far beyond any MNIST-format file; refusing it")]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{0}")]
     NotFound(String),
     #[error("validation_split must be in [0, 1); got {0}")]

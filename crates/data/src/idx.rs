@@ -19,18 +19,37 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
+/// The largest IDX file accepted, compressed or not: MNIST's largest is 47 MB (60,000 images);
+/// this allows sets several times that size and bounds what a gzip bomb can allocate.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Reads a whole file, transparently gunzipping it when it starts with the gzip magic bytes.
 fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(DataError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
     let raw = std::fs::read(path).map_err(io)?;
     if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len() * 4);
+        // A gzip bomb must not take the machine's memory: stop one byte past the limit.
+        let mut out = Vec::with_capacity((raw.len() * 4).min(MAX_FILE_BYTES as usize));
         flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut out)
             .map_err(io)?;
+        if out.len() as u64 > MAX_FILE_BYTES {
+            return Err(DataError::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_FILE_BYTES,
+            });
+        }
         Ok(out)
     } else {
         Ok(raw)

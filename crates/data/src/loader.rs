@@ -14,8 +14,8 @@ use burn::tensor::Device;
 
 use crate::augment::Augmentation;
 use crate::batcher::{MnistBatch, MnistBatcher};
-use crate::dataset::MnistItem;
 use crate::dataset::MnistDataset;
+use crate::dataset::MnistItem;
 use crate::shuffle::{derive_seed, permutation};
 
 /// Below this many items per thread, warping a batch on one thread is cheaper than spawning.

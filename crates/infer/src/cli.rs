@@ -94,7 +94,12 @@ fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
     .with_context(|| format!("cannot save {}", path.display()))
 }
 
-fn report(args: &InferArgs, classifier: &Classifier, file: &Path, prediction: &Prediction) -> String {
+fn report(
+    args: &InferArgs,
+    classifier: &Classifier,
+    file: &Path,
+    prediction: &Prediction,
+) -> String {
     let ranked = prediction.ranked();
     if args.json {
         return serde_json::json!({

@@ -17,7 +17,21 @@ impl Mlp {
         self.classify(images, targets, 0.0)
     }
 
-    fn classify(&self, images: Tensor<2>, targets: Tensor<1, Int>, smoothing: f32) -> ClassificationOutput {
+    /// As in the training step: the loss with the model's label smoothing (if any).
+    pub fn forward_training(
+        &self,
+        images: Tensor<2>,
+        targets: Tensor<1, Int>,
+    ) -> ClassificationOutput {
+        self.classify(images, targets, self.label_smoothing())
+    }
+
+    fn classify(
+        &self,
+        images: Tensor<2>,
+        targets: Tensor<1, Int>,
+        smoothing: f32,
+    ) -> ClassificationOutput {
         let output = self.forward(images);
         let loss = CrossEntropyLossConfig::new()
             .with_smoothing((smoothing > 0.0).then_some(smoothing))
@@ -32,7 +46,7 @@ impl TrainStep for Mlp {
     type Output = ClassificationOutput;
 
     fn step(&self, batch: MnistBatch) -> TrainOutput<ClassificationOutput> {
-        let item = self.classify(batch.images, batch.targets, self.label_smoothing());
+        let item = self.forward_training(batch.images, batch.targets);
         TrainOutput::new(self, item.loss.backward(), item)
     }
 }

@@ -42,6 +42,18 @@ impl ModelSummary {
         ModelSummary { layers }
     }
 
+    /// The layer widths joined by dashes, e.g. "784-784-32-10".
+    pub fn shape_label(config: &MlpConfig) -> String {
+        let mut sizes = vec![config.inputs];
+        sizes.extend(&config.hidden);
+        sizes.push(config.classes);
+        sizes
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
     /// Sum of the parameters of all layers.
     pub fn total_params(&self) -> usize {
         self.layers.iter().map(|l| l.params).sum()

@@ -50,7 +50,10 @@ pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), Loa
         .try_load_file(&weights)
         .map_err(|e| LoadError::BadWeights {
             path: weights,
-            message: e.to_string(),
+            message: format!(
+                "{e} ({MODEL_CONFIG_FILE} describes a {} network)",
+                crate::ModelSummary::shape_label(&config)
+            ),
         })?;
     Ok((model, config))
 }

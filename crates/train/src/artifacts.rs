@@ -21,7 +21,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
         let mut file = std::fs::File::create(&scratch)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&scratch, path)
+        std::fs::rename(&scratch, path)?;
+        // Make the rename itself durable (POSIX; opening a folder fails elsewhere).
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Ok(dir) = std::fs::File::open(parent) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&scratch);
@@ -135,6 +142,17 @@ impl RunDir {
         if mode == RunMode::Overwrite && self.path.exists() {
             std::fs::remove_dir_all(&self.path).map_err(io)?;
         }
-        std::fs::create_dir_all(&self.path).map_err(io)
+        std::fs::create_dir_all(&self.path).map_err(io)?;
+        // A read-only or full disk must fail here, not after an hour of training.
+        let probe = self.path.join(".write-probe");
+        let written = std::fs::write(&probe, b"burn-mnist write probe\n");
+        let _ = std::fs::remove_file(&probe);
+        written.map_err(|source| {
+            TrainError::RunFolder(format!(
+                "cannot write into {} ({source}); free some space or choose another \
+                 folder with --artifacts-dir",
+                self.path.display()
+            ))
+        })
     }
 }

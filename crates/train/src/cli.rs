@@ -82,7 +82,12 @@ pub fn finish(result: anyhow::Result<()>) -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            match e.downcast_ref::<crate::TrainError>() {
+                Some(crate::TrainError::Interrupted { .. }) => {
+                    std::process::ExitCode::from(crate::interrupt::INTERRUPTED_EXIT)
+                }
+                _ => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -100,6 +105,9 @@ pub struct DataArgs {
 
 /// Runs the command and prints the closing report.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    if let Err(e) = crate::interrupt::install_signal_handler() {
+        eprintln!("warning: Ctrl-C will not stop training cleanly: {e}");
+    }
     let outcome = train(&args.request())?;
     let s = &outcome.summary;
     if let Some(reason) = &s.stopped_early {

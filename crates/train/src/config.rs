@@ -588,7 +588,11 @@ impl RunConfig {
             }
         };
         misplaced("min_lr", s.min_lr.is_some(), "cosine, onecycle")?;
-        misplaced("warmup_epochs", s.warmup_epochs.is_some(), "cosine, onecycle")?;
+        misplaced(
+            "warmup_epochs",
+            s.warmup_epochs.is_some(),
+            "cosine, onecycle",
+        )?;
         misplaced("step_epochs", s.step_epochs.is_some(), "step")?;
         misplaced("gamma", s.gamma.is_some(), "step")?;
         match s.name {

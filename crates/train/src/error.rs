@@ -30,4 +30,15 @@ pub enum TrainError {
     Save { path: PathBuf, message: String },
     #[error("training failed: {0}")]
     Training(String),
+    /// Stopped by a signal or the dashboard before the last epoch; the finished epochs'
+    /// checkpoints are on disk and `--resume` continues from the last of them.
+    #[error("{reason}: stopped during epoch {epoch}; {saved}. Continue with the same command and --resume")]
+    Interrupted {
+        reason: String,
+        epoch: usize,
+        saved: String,
+    },
+    /// A checkpoint that cannot be resumed from (torn, foreign, or of another network).
+    #[error("cannot resume from {path}: {message}")]
+    BadCheckpoint { path: PathBuf, message: String },
 }

@@ -8,6 +8,7 @@ pub mod eval_cli;
 pub mod evaluate;
 pub mod export;
 pub mod inspect_cli;
+pub mod interrupt;
 pub mod metrics_log;
 pub mod optim;
 pub mod renderer;

@@ -10,9 +10,7 @@ use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 
-use crate::config::{
-    OptimizerName, OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV,
-};
+use crate::config::{OptimizerName, OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
 use crate::error::TrainError;
 
 /// Keras' epsilon for RMSprop, Adam and AdamW (Burn's default is 1e-5).

@@ -152,6 +152,9 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         None => println!("{model_summary}"),
     }
 
+    if let Some(epoch) = resume_from {
+        check_checkpoint(&run_dir, epoch, &model_config, &device)?;
+    }
     device.seed(config.seed);
     let model = model_config
         .init(&device.clone().autodiff())
@@ -191,6 +194,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         write_error: None,
     }));
     let interrupter = Interrupter::new();
+    crate::interrupt::register(&interrupter);
     let dashboard = if cfg!(feature = "tui") && req.dashboard && std::io::stdout().is_terminal() {
         Some(burn::train::renderer::default_renderer(
             interrupter.clone(),
@@ -247,6 +251,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     }
 
     let result = training.launch(learner);
+    crate::interrupt::clear();
     if let Some(error) = result.error {
         return Err(TrainError::Training(format!(
             "{error}; checkpoints so far are in {}",
@@ -272,14 +277,30 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         }
     }
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
-    let stopped_early = match result.interrupted {
-        Some(stop) => Some(format!("interrupted: {stop:?}")),
-        None if epochs_completed < config.train.epochs => Some(format!(
+    if let Some(stop) = result.interrupted {
+        // The model in hand is half-way through an epoch: it is not saved as the run's model.
+        // The checkpoints of finished epochs are what `--resume` continues from.
+        let saved = match run_dir.latest_checkpoint() {
+            Some(epoch) => format!(
+                "epochs 1-{epoch} are checkpointed in {}",
+                run_dir.checkpoints().display()
+            ),
+            None => "no epoch had finished, so there is nothing to resume: start again with \
+                     --overwrite"
+                .to_string(),
+        };
+        return Err(TrainError::Interrupted {
+            reason: stop.reason.unwrap_or_else(|| "interrupted".into()),
+            epoch: epochs_completed + 1,
+            saved,
+        });
+    }
+    let stopped_early = (epochs_completed < config.train.epochs).then(|| {
+        format!(
             "early stopping: validation loss did not improve for {} epochs",
             config.early_stopping.as_ref().map_or(0, |e| e.patience)
-        )),
-        None => None,
-    };
+        )
+    });
 
     let mut model = result.model;
     let best_epoch = if config.train.keep_best {
@@ -287,10 +308,12 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
             TrainError::Training("train.keep_best: no epoch has a validation accuracy".into())
         })?;
         let file = run_dir.checkpoints().join(format!("model-{best}.bpk"));
-        model = model.try_load_file(&file).map_err(|e| TrainError::Training(format!(
-            "train.keep_best: cannot load the best epoch's weights from {}: {e}",
-            file.display()
-        )))?;
+        model = model.try_load_file(&file).map_err(|e| {
+            TrainError::Training(format!(
+                "train.keep_best: cannot load the best epoch's weights from {}: {e}",
+                file.display()
+            ))
+        })?;
         Some(best)
     } else {
         None
@@ -348,9 +371,43 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
 fn best_valid_epoch(rows: &[crate::metrics_log::EpochRow]) -> Option<usize> {
     rows.iter()
         .filter(|r| r.valid_accuracy.is_finite())
-        .fold(None, |best: Option<&crate::metrics_log::EpochRow>, r| match best {
-            Some(b) if b.valid_accuracy >= r.valid_accuracy => Some(b),
-            _ => Some(r),
-        })
+        .fold(
+            None,
+            |best: Option<&crate::metrics_log::EpochRow>, r| match best {
+                Some(b) if b.valid_accuracy >= r.valid_accuracy => Some(b),
+                _ => Some(r),
+            },
+        )
         .map(|r| r.epoch)
+}
+
+/// Loads epoch `epoch`'s three checkpoint files before Burn does (it panics on a bad one):
+/// a torn, foreign or other-network file gets an error naming it.
+fn check_checkpoint(
+    run_dir: &RunDir,
+    epoch: usize,
+    model_config: &mnist_model::MlpConfig,
+    device: &burn::tensor::Device,
+) -> Result<(), TrainError> {
+    let path = |kind: &str| run_dir.checkpoints().join(format!("{kind}-{epoch}.bpk"));
+    let bad = |path: PathBuf, message: String| TrainError::BadCheckpoint { path, message };
+    let model = path("model");
+    model_config
+        .init(device)
+        .try_load_file(&model)
+        .map_err(|e| {
+            bad(
+                model.clone(),
+                format!(
+                    "{e} (the run's config.toml describes a {} network)",
+                    mnist_model::ModelSummary::shape_label(model_config)
+                ),
+            )
+        })?;
+    let optim = path("optim");
+    burn::optim::OptimizerRecord::load(&optim).map_err(|e| bad(optim.clone(), e.to_string()))?;
+    let scheduler = path("scheduler");
+    burn::optim::lr_scheduler::LrSchedulerRecord::load(&scheduler)
+        .map_err(|e| bad(scheduler.clone(), e.to_string()))?;
+    Ok(())
 }

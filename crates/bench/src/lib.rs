@@ -1,0 +1,140 @@
+//! `cargo xtask bench`: seconds per training epoch (split into data, forward, backward and
+//! optimizer step), eval throughput, infer latency and peak memory; with `--torch N`, the same
+//! epoch in PyTorch interleaved with ours, N pairs, and the ratio per pair.
+//!
+//! A benchmark, not a test: it prints figures and writes `bench.json`; nothing here asserts a
+//! speed. These machines are shared and noisy, so only ratios taken in the same run count.
+
+mod latency;
+mod report;
+mod timed_training;
+mod torch;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use mnist_data::{locate_data_dir, MnistData};
+use mnist_model::device::{default_device_name, parse_device};
+use mnist_train::{workspace_root, RunConfig};
+
+pub use report::BenchReport;
+pub use timed_training::{flops_per_sample, EpochTiming};
+
+/// Measure training, evaluation and inference speed (and compare with PyTorch).
+#[derive(Debug, Parser)]
+#[command(name = "bench", version)]
+pub struct BenchArgs {
+    /// The recipe to train; the comparison is configs/sgd.toml.
+    #[arg(long, default_value = "configs/sgd.toml")]
+    pub config: PathBuf,
+    /// Epochs timed per trial (the median is reported); one more is run first as a warm-up.
+    #[arg(long, default_value_t = 3)]
+    pub epochs: usize,
+    /// Also run the recipe in PyTorch (bench/torch_mlp.py), alternating ours and theirs, this
+    /// many pairs.
+    #[arg(long, value_name = "PAIRS")]
+    pub torch: Option<usize>,
+    /// The Python that has torch installed. PyTorch runs on the CPU, or on CUDA when ours
+    /// runs on wgpu.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// Whole-process `infer` runs to time (start to printed answer).
+    #[arg(long, default_value_t = 20)]
+    pub infer_runs: usize,
+    /// Folder holding the four IDX files.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Where to write the figures as JSON.
+    #[arg(long, default_value = "bench.json")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.epochs >= 1, "--epochs must be at least 1");
+    let root = workspace_root();
+    let config_path = if args.config.is_relative() && !args.config.exists() {
+        root.join(&args.config)
+    } else {
+        args.config.clone()
+    };
+    let config = RunConfig::load(&config_path)?;
+    let device_name = args
+        .device
+        .clone()
+        .unwrap_or_else(|| default_device_name().to_string());
+    let device = parse_device(&device_name)?;
+    let kind = config.data.dataset;
+    let located = locate_data_dir(
+        args.data_dir.as_deref(),
+        config.data.dir.as_deref(),
+        kind,
+        &root,
+    )?;
+    let data = MnistData::load(&located.path)?;
+    let (train_split, _) = data
+        .train
+        .split_validation(config.data.validation_split, config.seed)?;
+
+    let torch = match args.torch {
+        Some(pairs) => Some(torch::TorchRunner::probe(
+            &args.python,
+            &root,
+            &located.path,
+            &config,
+            train_split.len(),
+            if device_name == "wgpu" { "cuda" } else { "cpu" },
+        )?)
+        .map(|runner| (runner, pairs)),
+        None => None,
+    };
+
+    println!(
+        "bench {}: {} training images, batch {}, {} timed epochs per trial, device {device_name}",
+        config_path.display(),
+        train_split.len(),
+        config.train.batch_size,
+        args.epochs
+    );
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let trials = torch.as_ref().map_or(1, |(_, pairs)| (*pairs).max(1));
+    for trial in 0..trials {
+        let timings =
+            timed_training::train_epochs(&config, &train_split, &device, args.epochs + 1)?;
+        // The first epoch warms caches and allocators up; it is not counted.
+        let ours_trial = EpochTiming::median(&timings[1..]);
+        println!("  ours   trial {}: {}", trial + 1, ours_trial.line());
+        ours.push(ours_trial);
+        if let Some((runner, _)) = &torch {
+            let seconds = runner
+                .epoch_seconds(args.epochs)
+                .with_context(|| format!("PyTorch trial {}", trial + 1))?;
+            println!("  torch  trial {}: {seconds:.3} s/epoch", trial + 1);
+            theirs.push(seconds);
+        }
+    }
+
+    let eval = latency::eval_throughput(&config, &data.test, &device)?;
+    let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
+    let report = BenchReport::new(
+        &config,
+        &device_name,
+        train_split.len(),
+        ours,
+        theirs,
+        torch.as_ref().map(|(r, _)| r.describe()),
+        torch.as_ref().and_then(|(r, _)| r.sgemm_gflops()),
+        eval,
+        infer,
+    );
+    println!("\n{report}");
+    let json = serde_json::to_string_pretty(&report)?;
+    std::fs::write(&args.out, json)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("figures written to {}", args.out.display());
+    Ok(())
+}

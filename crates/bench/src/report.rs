@@ -1,0 +1,171 @@
+//! The bench's figures: the table it prints and the `bench.json` it writes.
+
+use std::fmt;
+
+use mnist_train::RunConfig;
+use serde::Serialize;
+
+use crate::latency::{EvalFigures, InferFigures};
+use crate::timed_training::{flops_per_sample, EpochTiming};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub recipe: String,
+    pub device: String,
+    pub train_images: usize,
+    pub batch_size: usize,
+    /// Median epoch of each trial (ours), in trial order.
+    pub ours: Vec<EpochTiming>,
+    /// Median epoch seconds of each PyTorch trial, interleaved with ours.
+    pub torch: Vec<f64>,
+    pub torch_setup: Option<String>,
+    /// ours / PyTorch per pair, and their median: below 1 means faster than PyTorch.
+    pub ratios: Vec<f64>,
+    pub median_ratio: Option<f64>,
+    pub median_epoch_seconds: f64,
+    pub samples_per_second: f64,
+    pub gflop_per_epoch: f64,
+    /// The machine's sgemm rate as PyTorch measured it (2048^3), if it ran.
+    pub sgemm_gflops: Option<f64>,
+    /// The epoch's arithmetic at that rate, and our epoch over it.
+    pub floor_seconds: Option<f64>,
+    pub floor_ratio: Option<f64>,
+    pub eval: EvalFigures,
+    pub infer: InferFigures,
+    /// Peak resident memory of this process (VmHWM), data sets included.
+    pub peak_rss_mib: Option<f64>,
+}
+
+fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// VmHWM from /proc/self/status, in MiB (Linux only).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+impl BenchReport {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: &RunConfig,
+        device: &str,
+        train_images: usize,
+        ours: Vec<EpochTiming>,
+        torch: Vec<f64>,
+        torch_setup: Option<String>,
+        sgemm_gflops: Option<f64>,
+        eval: EvalFigures,
+        infer: InferFigures,
+    ) -> Self {
+        let ratios: Vec<f64> = ours.iter().zip(&torch).map(|(o, t)| o.total / t).collect();
+        let totals: Vec<f64> = ours.iter().map(|o| o.total).collect();
+        let median_epoch_seconds = median(&totals).unwrap_or(f64::NAN);
+        let model = config.model.to_burn(config.data.dataset);
+        let gflop_per_epoch = flops_per_sample(&model) * train_images as f64 / 1e9;
+        let floor_seconds = sgemm_gflops.map(|rate| gflop_per_epoch / rate);
+        BenchReport {
+            recipe: config.name.clone(),
+            device: device.to_string(),
+            train_images,
+            batch_size: config.train.batch_size,
+            median_ratio: median(&ratios),
+            ratios,
+            ours,
+            torch,
+            torch_setup,
+            median_epoch_seconds,
+            samples_per_second: train_images as f64 / median_epoch_seconds,
+            gflop_per_epoch,
+            sgemm_gflops,
+            floor_ratio: floor_seconds.map(|f| median_epoch_seconds / f),
+            floor_seconds,
+            eval,
+            infer,
+            peak_rss_mib: peak_rss_mib(),
+        }
+    }
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let median_of = |pick: fn(&EpochTiming) -> f64| {
+            median(&self.ours.iter().map(pick).collect::<Vec<_>>()).unwrap_or(f64::NAN)
+        };
+        writeln!(
+            f,
+            "recipe {} on {}: {} images per epoch, batch {}",
+            self.recipe, self.device, self.train_images, self.batch_size
+        )?;
+        writeln!(f, "| figure | value |\n|---|---|")?;
+        writeln!(
+            f,
+            "| epoch (median) | {:.3} s ({:.0} samples/s) |",
+            self.median_epoch_seconds, self.samples_per_second
+        )?;
+        writeln!(
+            f,
+            "| of which data / forward / backward / step | {:.3} / {:.3} / {:.3} / {:.3} s |",
+            median_of(|t| t.data),
+            median_of(|t| t.forward),
+            median_of(|t| t.backward),
+            median_of(|t| t.step)
+        )?;
+        if let Some(ratio) = self.median_ratio {
+            let pairs: Vec<String> = self.ratios.iter().map(|r| format!("{r:.2}")).collect();
+            writeln!(
+                f,
+                "| PyTorch epoch (median) | {:.3} s |",
+                median(&self.torch).unwrap_or(f64::NAN)
+            )?;
+            writeln!(
+                f,
+                "| ours / PyTorch, per pair | {} |\n| ours / PyTorch, median of {} pairs | **{ratio:.2}** |",
+                pairs.join(", "),
+                self.ratios.len()
+            )?;
+        }
+        writeln!(
+            f,
+            "| arithmetic per epoch | {:.0} GFLOP |",
+            self.gflop_per_epoch
+        )?;
+        if let (Some(rate), Some(floor), Some(ratio)) =
+            (self.sgemm_gflops, self.floor_seconds, self.floor_ratio)
+        {
+            writeln!(
+                f,
+                "| floor at the sgemm rate ({rate:.0} GFLOP/s) | {floor:.3} s; ours is {ratio:.2}x the floor |"
+            )?;
+        }
+        writeln!(
+            f,
+            "| eval, {} test images | {:.3} s ({:.0} images/s) |",
+            self.eval.images, self.eval.seconds, self.eval.images_per_second
+        )?;
+        writeln!(
+            f,
+            "| infer in process (decode + preprocess + predict) | {:.2} ms; model load {:.1} ms |",
+            self.infer.in_process_ms, self.infer.model_load_ms
+        )?;
+        if let Some(ms) = self.infer.process_ms {
+            writeln!(
+                f,
+                "| `infer {}` whole process (median of {}) | {ms:.1} ms |",
+                self.infer.image, self.infer.process_runs
+            )?;
+        }
+        if let Some(mib) = self.peak_rss_mib {
+            writeln!(f, "| peak memory (this process) | {mib:.0} MiB |")?;
+        }
+        if let Some(setup) = &self.torch_setup {
+            writeln!(f, "\nreference: {setup}")?;
+        }
+        Ok(())
+    }
+}

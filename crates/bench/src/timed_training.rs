@@ -1,0 +1,111 @@
+//! Training epochs of a recipe with each step timed: data loading, forward, backward, optimizer.
+//!
+//! The loop is the Learner's own step (the model's `TrainStep` work, then the optimiser), without
+//! the metrics and dashboard around it, so that it does what the PyTorch script does.
+
+use std::time::Instant;
+
+use burn::data::dataloader::DataLoader;
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
+use mnist_data::{MnistDataset, MnistLoader, Split};
+use mnist_model::MlpConfig;
+use mnist_train::optim::build_optimizer;
+use mnist_train::RunConfig;
+use serde::Serialize;
+
+/// Seconds spent in each phase of one epoch.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct EpochTiming {
+    pub total: f64,
+    pub data: f64,
+    pub forward: f64,
+    pub backward: f64,
+    pub step: f64,
+}
+
+impl EpochTiming {
+    /// The epoch of median total time (its phases with it).
+    pub fn median(epochs: &[EpochTiming]) -> EpochTiming {
+        let mut sorted = epochs.to_vec();
+        sorted.sort_by(|a, b| a.total.total_cmp(&b.total));
+        sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "{:.3} s/epoch (data {:.3}, forward {:.3}, backward {:.3}, step {:.3})",
+            self.total, self.data, self.forward, self.backward, self.step
+        )
+    }
+}
+
+/// Floating-point operations to train on one sample: forward (2 per weight), weight gradients
+/// (2 per weight) and input gradients of every layer but the first (2 per weight).
+pub fn flops_per_sample(model: &MlpConfig) -> f64 {
+    let shapes = model.layer_shapes();
+    let weights: usize = shapes.iter().map(|(i, o)| i * o).sum();
+    let first = shapes.first().map_or(0, |(i, o)| i * o);
+    (2 * weights + 2 * weights + 2 * (weights - first)) as f64
+}
+
+fn sync(device: &Device) -> anyhow::Result<()> {
+    device
+        .sync()
+        .map_err(|e| anyhow::anyhow!("device sync failed: {e:?}"))
+}
+
+/// Trains `epochs` epochs of `config`'s recipe on `split` and times each phase of each epoch.
+pub fn train_epochs(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    epochs: usize,
+) -> anyhow::Result<Vec<EpochTiming>> {
+    device.seed(config.seed);
+    let autodiff = device.clone().autodiff();
+    let mut model = config
+        .model
+        .to_burn(config.data.dataset)
+        .init(&autodiff)
+        .with_label_smoothing(config.train.label_smoothing as f32);
+    let mut optimizer = build_optimizer(&config.optimizer);
+    let lr = config.optimizer.lr();
+    let loader = MnistLoader::new(
+        MnistDataset::new(split.clone()),
+        config.train.batch_size,
+        Some(config.seed),
+        &autodiff,
+    )
+    .with_augmentation(config.data.augment);
+
+    let mut timings = Vec::with_capacity(epochs);
+    for _ in 0..epochs {
+        let mut t = EpochTiming::default();
+        let epoch_start = Instant::now();
+        let mut batches = loader.iter();
+        loop {
+            let start = Instant::now();
+            let Some(batch) = batches.next() else { break };
+            let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
+            sync(&autodiff)?;
+            let loaded = Instant::now();
+            let output = model.forward_training(batch.images, batch.targets);
+            sync(&autodiff)?;
+            let forwarded = Instant::now();
+            let grads = GradientsParams::from_grads(output.loss.backward(), &model);
+            sync(&autodiff)?;
+            let backwarded = Instant::now();
+            model = optimizer.step(lr, model, grads);
+            sync(&autodiff)?;
+            let stepped = Instant::now();
+            t.data += (loaded - start).as_secs_f64();
+            t.forward += (forwarded - loaded).as_secs_f64();
+            t.backward += (backwarded - forwarded).as_secs_f64();
+            t.step += (stepped - backwarded).as_secs_f64();
+        }
+        t.total = epoch_start.elapsed().as_secs_f64();
+        timings.push(t);
+    }
+    Ok(timings)
+}

@@ -1,0 +1,241 @@
+//! Interruption for real: the `train` binary killed with SIGKILL mid-epoch, or stopped with
+//! SIGINT, then resumed, ends with exactly the weights of an uninterrupted run; torn or
+//! foreign checkpoints and unwritable folders are refused with errors that name them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+use burn::module::Module;
+use mnist_train::config::Overrides;
+use mnist_train::{train, RunMode, TrainError, TrainRequest};
+
+/// A run long enough to be caught mid-epoch (about half a second per epoch): the tutorial's
+/// 784-784-32-10 network on 20,000 images, three epochs, every checkpoint kept.
+const SLOW_CONFIG: &str = r#"
+seed = 11
+[data]
+train_limit = 20000
+[model]
+hidden = [784, 32]
+[train]
+epochs = 3
+batch_size = 100
+[optimizer]
+name = "sgd"
+lr = 0.05
+momentum = 0.9
+[artifacts]
+keep_checkpoints = 3
+"#;
+
+fn slow_config(dir: &Path) -> PathBuf {
+    let path = dir.join("slow.toml");
+    std::fs::write(&path, SLOW_CONFIG).unwrap();
+    path
+}
+
+fn train_command(config: &Path, artifacts: &Path, name: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(integration_tests::binary("train"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--artifacts-dir")
+        .arg(artifacts)
+        .args(["--run-name", name, "--device", "cpu"])
+        .args(extra);
+    command
+}
+
+fn run_ok(mut command: Command) -> Output {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Waits until epoch 1's three checkpoint files exist: the child is then in epoch 2.
+fn wait_for_first_checkpoint(child: &mut Child, run: &Path) {
+    let last = run.join("checkpoint").join("scheduler-1.bpk");
+    let start = Instant::now();
+    while !last.is_file() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "training ended before its first checkpoint"
+        );
+        assert!(start.elapsed() < Duration::from_secs(120), "no checkpoint");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Every weight and bias of a saved model, in order.
+fn weights(run: &Path) -> Vec<Vec<f32>> {
+    let device = burn::tensor::Device::flex();
+    let (model, _) = mnist_model::load_trained(run, &device).unwrap();
+    let mut out = Vec::new();
+    for layer in model.layers() {
+        out.push(layer.weight.val().into_data().try_to_vec::<f32>().unwrap());
+        if let Some(bias) = &layer.bias {
+            out.push(bias.val().into_data().try_to_vec::<f32>().unwrap());
+        }
+    }
+    out
+}
+
+fn metrics_without_seconds(run: &Path) -> Vec<String> {
+    std::fs::read_to_string(run.join("metrics.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect()
+}
+
+#[test]
+fn sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = slow_config(dir.path());
+    let artifacts = dir.path().join("artifacts");
+    run_ok(train_command(&config, &artifacts, "straight", &[]));
+
+    let killed = artifacts.join("killed");
+    let mut child = train_command(&config, &artifacts, "killed", &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_first_checkpoint(&mut child, &killed);
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    // Killed in epoch 2: nothing claims the run is finished.
+    assert!(!killed.join("summary.json").exists());
+    assert!(!killed.join("model.bpk").exists());
+    assert!(!killed.join("checkpoint").join("model-3.bpk").exists());
+
+    let out = run_ok(train_command(&config, &artifacts, "killed", &["--resume"]));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("resuming after epoch"), "{stdout}");
+    let straight = artifacts.join("straight");
+    assert_eq!(
+        metrics_without_seconds(&killed),
+        metrics_without_seconds(&straight)
+    );
+    let (a, b) = (weights(&killed), weights(&straight));
+    assert_eq!(a.len(), 6);
+    assert!(
+        a == b,
+        "the resumed run's weights differ from the uninterrupted run's"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_cleanly_says_how_to_resume_and_the_resumed_run_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = slow_config(dir.path());
+    let artifacts = dir.path().join("artifacts");
+    run_ok(train_command(&config, &artifacts, "straight", &[]));
+
+    let stopped = artifacts.join("stopped");
+    let mut child = train_command(&config, &artifacts, "stopped", &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_first_checkpoint(&mut child, &stopped);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Ctrl-C"), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert!(stderr.contains("checkpointed in"), "{stderr}");
+    // A stopped run is not a finished one.
+    assert!(!stopped.join("summary.json").exists());
+    assert!(!stopped.join("model.bpk").exists());
+
+    run_ok(train_command(&config, &artifacts, "stopped", &["--resume"]));
+    assert!(weights(&stopped) == weights(&artifacts.join("straight")));
+}
+
+fn smoke_request(artifacts: &Path, name: &str, epochs: usize, mode: RunMode) -> TrainRequest {
+    TrainRequest {
+        config: integration_tests::config("smoke.toml"),
+        overrides: Overrides {
+            epochs: Some(epochs),
+            run_name: Some(name.to_string()),
+            artifacts_dir: Some(artifacts.to_path_buf()),
+            ..Overrides::default()
+        },
+        device: Some("cpu".into()),
+        mode,
+        dashboard: false,
+    }
+}
+
+#[test]
+fn torn_foreign_and_other_network_checkpoints_are_refused_by_name() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let outcome = train(&smoke_request(artifacts.path(), "run", 1, RunMode::Fresh)).unwrap();
+    let checkpoint = outcome.run_dir.checkpoints().join("model-1.bpk");
+    let good = std::fs::read(&checkpoint).unwrap();
+    let resume = || train(&smoke_request(artifacts.path(), "run", 2, RunMode::Resume));
+
+    // Torn: a write cut short.
+    std::fs::write(&checkpoint, &good[..good.len() / 2]).unwrap();
+    match resume() {
+        Err(TrainError::BadCheckpoint { path, .. }) => assert_eq!(path, checkpoint),
+        other => panic!("expected a bad checkpoint, got {other:?}"),
+    }
+    // Foreign: not a burnpack file at all.
+    std::fs::write(&checkpoint, b"these bytes are not a checkpoint").unwrap();
+    assert!(matches!(resume(), Err(TrainError::BadCheckpoint { .. })));
+    // Another network's weights: the message names the run's shape.
+    let other = mnist_model::MlpConfig::new()
+        .with_hidden(vec![16])
+        .init(&burn::tensor::Device::flex());
+    let stem = checkpoint.with_extension("");
+    other.save_file(&stem).unwrap();
+    let message = resume().unwrap_err().to_string();
+    assert!(message.contains("model-1.bpk"), "{message}");
+    assert!(message.contains("784-64-10"), "{message}");
+    // The optimiser's file, torn.
+    std::fs::write(&checkpoint, &good).unwrap();
+    let optim = outcome.run_dir.checkpoints().join("optim-1.bpk");
+    let bytes = std::fs::read(&optim).unwrap();
+    std::fs::write(&optim, &bytes[..bytes.len() / 3]).unwrap();
+    match resume() {
+        Err(TrainError::BadCheckpoint { path, .. }) => assert_eq!(path, optim),
+        other => panic!("expected a bad checkpoint, got {other:?}"),
+    }
+    std::fs::write(&optim, &bytes).unwrap();
+    // Restored, it resumes.
+    assert_eq!(resume().unwrap().summary.epochs_completed, 2);
+}
+
+#[test]
+fn an_unwritable_artifacts_folder_fails_before_training_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be, and a place even root cannot create folders in.
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    for artifacts in [
+        file.join("artifacts"),
+        PathBuf::from("/proc/burn-mnist-artifacts"),
+    ] {
+        let error = train(&smoke_request(&artifacts, "run", 1, RunMode::Fresh)).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains(&artifacts.display().to_string()),
+            "{message}"
+        );
+        assert!(!artifacts.exists());
+    }
+}
