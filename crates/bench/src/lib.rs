@@ -19,7 +19,7 @@ use mnist_model::device::{default_device_name, parse_device};
 use mnist_train::{workspace_root, RunConfig};
 
 pub use report::BenchReport;
-pub use timed_training::{flops_per_sample, EpochTiming};
+pub use timed_training::{flops_per_sample, sgemm_gflops, EpochTiming};
 
 /// Measure training, evaluation and inference speed (and compare with PyTorch).
 #[derive(Debug, Parser)]
@@ -119,6 +119,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
 
     let eval = latency::eval_throughput(&config, &data.test, &device)?;
+    let our_sgemm = sgemm_gflops(&device)?;
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
     let report = BenchReport::new(
         &config,
@@ -127,6 +128,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ours,
         theirs,
         torch.as_ref().map(|(r, _)| r.describe()),
+        our_sgemm,
         torch.as_ref().and_then(|(r, _)| r.sgemm_gflops()),
         eval,
         infer,

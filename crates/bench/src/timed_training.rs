@@ -109,3 +109,23 @@ pub fn train_epochs(
     }
     Ok(timings)
 }
+
+/// The device's single-precision matrix-product rate on 2048x2048 matrices (best of 10), in
+/// GFLOP/s: the "machine rate" that the epoch's arithmetic floor is computed from.
+pub fn sgemm_gflops(device: &Device) -> anyhow::Result<f64> {
+    use burn::tensor::{Distribution, Tensor};
+    const N: usize = 2048;
+    let a = Tensor::<2>::random([N, N], Distribution::Default, device);
+    let b = Tensor::<2>::random([N, N], Distribution::Default, device);
+    let _ = a.clone().matmul(b.clone());
+    sync(device)?;
+    let mut best = f64::INFINITY;
+    for _ in 0..10 {
+        let start = Instant::now();
+        let c = a.clone().matmul(b.clone());
+        sync(device)?;
+        best = best.min(start.elapsed().as_secs_f64());
+        drop(c);
+    }
+    Ok(2.0 * (N as f64).powi(3) / best / 1e9)
+}
