@@ -2,7 +2,7 @@
 //! the config parser, image decoding and preprocessing. Each must answer with a value or a
 //! typed error, never a panic. `cargo test` runs 256 cases per target; for a longer campaign
 //! see the README (`PROPTEST_CASES=...`). A failing input is saved by proptest under
-//! `tests/proptest-regressions/` and replayed first on every later run.
+//! `tests/integration/proptest-regressions/` (commit it) and replayed first on every later run.
 
 use std::io::Write;
 use std::path::Path;

@@ -58,11 +58,13 @@ fn run_ok(mut command: Command) -> Output {
     out
 }
 
-/// Waits until epoch 1's three checkpoint files exist: the child is then in epoch 2.
+/// Waits until epoch 1's three checkpoint files exist (Burn writes them from three threads,
+/// each to a scratch name renamed into place): the child is then in epoch 2.
 fn wait_for_first_checkpoint(child: &mut Child, run: &Path) {
-    let last = run.join("checkpoint").join("scheduler-1.bpk");
+    let files = ["model-1.bpk", "optim-1.bpk", "scheduler-1.bpk"]
+        .map(|name| run.join("checkpoint").join(name));
     let start = Instant::now();
-    while !last.is_file() {
+    while !files.iter().all(|f| f.is_file()) {
         assert!(
             child.try_wait().unwrap().is_none(),
             "training ended before its first checkpoint"
