@@ -170,11 +170,14 @@ fn bad_values_are_refused_naming_the_key_and_the_allowed_values() {
         assert!(message.contains(allowed), "{message}");
     }
     assert!(error("[model]\ninit = \"he\"\n").contains("glorot_uniform"));
+    for empty in ["", "\n\n", "# only a comment\n"] {
+        assert!(error(empty).contains("sets nothing"), "{empty:?}");
+    }
 }
 
 #[test]
 fn defaults_fill_what_a_file_leaves_out() {
-    let config = parse("").unwrap();
+    let config = parse("seed = 42\n").unwrap();
     assert_eq!(config.name, "test");
     assert_eq!(config.model.hidden, vec![784, 32]);
     assert_eq!(config.data.validation_split, 0.1);

@@ -139,7 +139,7 @@ pub struct MnistData {
 fn sha256_hex(path: &Path) -> Result<String, DataError> {
     let bytes = std::fs::read(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     Ok(Sha256::digest(&bytes)
         .iter()

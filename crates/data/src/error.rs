@@ -5,11 +5,10 @@ use std::path::PathBuf;
 /// Everything that can go wrong while reading or preparing a data set.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path}: bad magic number {found} (0x{found:08x}); expected {expected} (0x{expected:08x}) for an IDX {kind} file")]
     BadMagic {

@@ -27,7 +27,7 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_FILE_BYTES {

@@ -19,7 +19,7 @@ pub fn decode_file(path: &Path) -> Result<DynamicImage, InferError> {
         std::io::ErrorKind::NotFound => InferError::NotFound(path.to_path_buf()),
         _ => InferError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         },
     })?;
     if meta.is_dir() {
@@ -27,7 +27,7 @@ pub fn decode_file(path: &Path) -> Result<DynamicImage, InferError> {
     }
     let bytes = std::fs::read(path).map_err(|source| InferError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     decode_bytes(&bytes, path)
 }
@@ -41,7 +41,7 @@ pub fn decode_bytes(bytes: &[u8], path: &Path) -> Result<DynamicImage, InferErro
         .with_guessed_format()
         .map_err(|source| InferError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
     let Some(format) = reader.format() else {
         return Err(InferError::UnsupportedFormat(path.to_path_buf()));

@@ -8,11 +8,10 @@ pub enum InferError {
     NotFound(PathBuf),
     #[error("{0}: is a directory, not an image")]
     IsDirectory(PathBuf),
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{0}: the file is empty")]
     Empty(PathBuf),

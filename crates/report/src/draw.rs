@@ -14,11 +14,10 @@ pub const FAMILY: &str = "sans-serif";
 pub enum ReportError {
     #[error("cannot draw {path}: {message}")]
     Draw { path: PathBuf, message: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("the embedded font could not be loaded")]
     Font,
@@ -66,7 +65,7 @@ pub fn png(
     }
     std::fs::rename(&scratch, path).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })
 }
 

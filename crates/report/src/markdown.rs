@@ -22,7 +22,7 @@ pub fn write(path: &Path, input: &ReportInput) -> Result<(), ReportError> {
     let scratch = path.with_file_name(".partial.report.md");
     let io = |source| ReportError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     std::fs::write(&scratch, md).map_err(io)?;
     std::fs::rename(&scratch, path).map_err(io)

@@ -9,7 +9,7 @@ use crate::error::TrainError;
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
     let io = |source| TrainError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let file_name = path
         .file_name()
@@ -137,7 +137,7 @@ impl RunDir {
     pub fn prepare(&self, mode: RunMode) -> Result<(), TrainError> {
         let io = |source| TrainError::Io {
             path: self.path.clone(),
-            source,
+            cause: source,
         };
         if mode == RunMode::Overwrite && self.path.exists() {
             std::fs::remove_dir_all(&self.path).map_err(io)?;

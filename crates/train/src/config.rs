@@ -362,6 +362,15 @@ fn invalid(file: &Path, key: &str, message: impl Into<String>) -> TrainError {
 impl RunConfig {
     /// Parses TOML text; `file` only names the source in errors. Does not validate.
     pub fn parse(text: &str, file: &Path) -> Result<Self, TrainError> {
+        // An empty file is a mistake (a truncated copy, the wrong path), not "all defaults".
+        if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.is_empty()) {
+            return Err(TrainError::ParseConfig {
+                file: file.to_path_buf(),
+                message: "the file sets nothing; a config needs at least one key \
+                          (see configs/sgd.toml)"
+                    .into(),
+            });
+        }
         let mut config: RunConfig = toml::from_str(text).map_err(|e| TrainError::ParseConfig {
             file: file.to_path_buf(),
             message: e.to_string(),
@@ -379,7 +388,7 @@ impl RunConfig {
     pub fn load(file: &Path) -> Result<Self, TrainError> {
         let text = std::fs::read_to_string(file).map_err(|source| TrainError::Io {
             path: file.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let config = Self::parse(&text, file)?;
         config.validate(file)?;

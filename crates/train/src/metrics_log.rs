@@ -111,7 +111,7 @@ impl MetricsLog {
             Err(source) => {
                 return Err(TrainError::Io {
                     path: path.to_path_buf(),
-                    source,
+                    cause: source,
                 })
             }
         };

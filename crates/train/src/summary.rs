@@ -55,7 +55,7 @@ impl RunSummary {
     pub fn load(path: &Path) -> Result<Self, TrainError> {
         let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         serde_json::from_str(&text).map_err(|e| TrainError::ParseConfig {
             file: path.to_path_buf(),
