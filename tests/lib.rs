@@ -50,3 +50,34 @@ pub fn binary(name: &str) -> PathBuf {
     assert!(path.is_file(), "{} was not built", path.display());
     path
 }
+
+/// A request to train `configs/smoke.toml` on the CPU for `epochs` epochs into
+/// `<artifacts>/<name>`, without the dashboard.
+pub fn smoke_request(
+    artifacts: &Path,
+    name: &str,
+    epochs: usize,
+    mode: mnist_train::RunMode,
+) -> mnist_train::TrainRequest {
+    mnist_train::TrainRequest {
+        config: config("smoke.toml"),
+        overrides: mnist_train::config::Overrides {
+            epochs: Some(epochs),
+            run_name: Some(name.to_string()),
+            artifacts_dir: Some(artifacts.to_path_buf()),
+            ..Default::default()
+        },
+        device: Some("cpu".into()),
+        mode,
+        dashboard: false,
+    }
+}
+
+/// A sample image of `tests/fixtures/digits/`, e.g. `fixture_digit("4-drawn-0.png")`.
+pub fn fixture_digit(name: &str) -> PathBuf {
+    workspace_root()
+        .join("tests")
+        .join("fixtures")
+        .join("digits")
+        .join(name)
+}

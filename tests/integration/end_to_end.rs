@@ -4,23 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use mnist_train::config::Overrides;
-use mnist_train::{train, RunMode, RunSummary, TrainRequest};
-
-fn request(artifacts: &Path, name: &str, epochs: usize, mode: RunMode) -> TrainRequest {
-    TrainRequest {
-        config: integration_tests::config("smoke.toml"),
-        overrides: Overrides {
-            epochs: Some(epochs),
-            run_name: Some(name.to_string()),
-            artifacts_dir: Some(artifacts.to_path_buf()),
-            ..Overrides::default()
-        },
-        device: Some("cpu".into()),
-        mode,
-        dashboard: false,
-    }
-}
+use integration_tests::smoke_request as request;
+use mnist_train::{train, RunMode, RunSummary};
 
 fn metrics_rows(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -336,11 +321,7 @@ fn a_fashion_run_names_its_classes_in_eval_and_infer() {
         "{stdout}"
     );
 
-    let image = integration_tests::workspace_root()
-        .join("tests")
-        .join("fixtures")
-        .join("digits")
-        .join("4-drawn-0.png");
+    let image = integration_tests::fixture_digit("4-drawn-0.png");
     let out = Command::new(integration_tests::binary("infer"))
         .arg("--model")
         .arg(&run)

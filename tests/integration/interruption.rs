@@ -7,8 +7,8 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use mnist_train::config::Overrides;
-use mnist_train::{train, RunMode, TrainError, TrainRequest};
+use integration_tests::smoke_request;
+use mnist_train::{train, RunMode, TrainError};
 
 /// A run long enough to be caught mid-epoch (about half a second per epoch): the tutorial's
 /// 784-784-32-10 network on 20,000 images, three epochs, every checkpoint kept.
@@ -165,21 +165,6 @@ fn sigint_stops_cleanly_says_how_to_resume_and_the_resumed_run_matches() {
 
     run_ok(train_command(&config, &artifacts, "stopped", &["--resume"]));
     assert!(weights(&stopped) == weights(&artifacts.join("straight")));
-}
-
-fn smoke_request(artifacts: &Path, name: &str, epochs: usize, mode: RunMode) -> TrainRequest {
-    TrainRequest {
-        config: integration_tests::config("smoke.toml"),
-        overrides: Overrides {
-            epochs: Some(epochs),
-            run_name: Some(name.to_string()),
-            artifacts_dir: Some(artifacts.to_path_buf()),
-            ..Overrides::default()
-        },
-        device: Some("cpu".into()),
-        mode,
-        dashboard: false,
-    }
 }
 
 #[test]
