@@ -48,7 +48,11 @@ def main():
     p.add_argument("--device", default="cpu", help="cpu, or cuda to compare with a GPU backend")
     args = p.parse_args()
 
-    import torch
+    try:
+        import numpy  # noqa: F401
+        import torch
+    except ImportError as e:
+        sys.exit(f"error: {e.name} is not installed for {sys.executable} (pip install torch numpy)")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
