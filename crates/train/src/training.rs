@@ -277,7 +277,11 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         }
     }
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
-    if let Some(stop) = result.interrupted {
+    // A stop that came after the last epoch had finished interrupted nothing.
+    if let Some(stop) = result
+        .interrupted
+        .filter(|_| epochs_completed < config.train.epochs)
+    {
         // The model in hand is half-way through an epoch: it is not saved as the run's model.
         // The checkpoints of finished epochs are what `--resume` continues from.
         let saved = match run_dir.latest_checkpoint() {
