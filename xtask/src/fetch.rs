@@ -63,13 +63,6 @@ const SOURCES: [Source; 2] = [
     },
 ];
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -114,7 +107,7 @@ pub fn fetch_data(args: &[String]) -> anyhow::Result<()> {
     let Some(source) = SOURCES.iter().find(|s| s.dataset == dataset) else {
         bail!("unknown dataset {dataset:?}; choose mnist or fashion-mnist");
     };
-    let dir = dir.unwrap_or_else(|| workspace_root().join("data").join(source.dataset));
+    let dir = dir.unwrap_or_else(|| crate::workspace_root().join("data").join(source.dataset));
     let created = !dir.exists();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let result = fetch_into(source, &dir);

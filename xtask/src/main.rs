@@ -79,6 +79,15 @@ fn split_features(args: &[String]) -> anyhow::Result<(Vec<String>, Vec<String>)>
     Ok((features, rest))
 }
 
+/// The repository root: the parent of this crate's folder.
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
 pub(crate) fn cargo(args: &[String]) -> anyhow::Result<bool> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)

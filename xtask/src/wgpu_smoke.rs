@@ -13,13 +13,6 @@ use anyhow::{bail, ensure, Context};
 /// The largest difference allowed between a wgpu and a CPU probability.
 const TOLERANCE: f64 = 1e-3;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
 fn release_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -68,7 +61,7 @@ fn predictions(json_lines: &str) -> anyhow::Result<Vec<(String, u64, Vec<f64>)>>
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     ensure!(args.is_empty(), "wgpu-smoke takes no arguments");
-    let root = root();
+    let root = crate::workspace_root();
     let build: Vec<String> = [
         "build",
         "--release",

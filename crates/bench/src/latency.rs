@@ -36,9 +36,8 @@ pub struct InferFigures {
     pub process_runs: usize,
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+fn median(values: &[f64]) -> f64 {
+    crate::median(values).unwrap_or(f64::NAN)
 }
 
 /// Images per second of a full pass over `test` (median of three passes), untrained weights.
@@ -55,7 +54,7 @@ pub fn eval_throughput(
         evaluate(&model, test, device)?;
         seconds.push(start.elapsed().as_secs_f64());
     }
-    let seconds = median(seconds);
+    let seconds = median(&seconds);
     Ok(EvalFigures {
         images: test.len(),
         seconds,
@@ -116,13 +115,13 @@ pub fn infer_latency(root: &Path, device: &Device, runs: usize) -> anyhow::Resul
                     );
                 }
             }
-            Some(median(times))
+            Some(median(&times))
         }
     };
     Ok(InferFigures {
         image: SAMPLE_IMAGE.to_string(),
         model_load_ms,
-        in_process_ms: median(in_process),
+        in_process_ms: median(&in_process),
         process_ms,
         process_runs: runs,
     })

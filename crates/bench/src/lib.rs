@@ -19,6 +19,13 @@ use mnist_model::device::{default_device_name, parse_device};
 use mnist_train::{workspace_root, RunConfig};
 
 pub use report::BenchReport;
+
+/// The middle value (the upper one of an even count); `None` when there is none.
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied()
+}
 pub use timed_training::{flops_per_sample, sgemm_gflops, EpochTiming};
 
 /// Measure training, evaluation and inference speed (and compare with PyTorch).

@@ -6,6 +6,7 @@ use mnist_train::RunConfig;
 use serde::Serialize;
 
 use crate::latency::{EvalFigures, InferFigures};
+use crate::median;
 use crate::timed_training::{flops_per_sample, EpochTiming};
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,12 +36,6 @@ pub struct BenchReport {
     pub infer: InferFigures,
     /// Peak resident memory of this process (VmHWM), data sets included.
     pub peak_rss_mib: Option<f64>,
-}
-
-fn median(values: &[f64]) -> Option<f64> {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied()
 }
 
 /// VmHWM from /proc/self/status, in MiB (Linux only).

@@ -136,11 +136,7 @@ impl TorchRunner {
     /// Median seconds per epoch over `epochs` epochs after one warm-up epoch.
     pub fn epoch_seconds(&self, epochs: usize) -> anyhow::Result<f64> {
         let out = self.launch(epochs + 1, false)?;
-        let mut seconds = out.epoch_seconds[1..].to_vec();
-        seconds.sort_by(f64::total_cmp);
-        seconds
-            .get(seconds.len() / 2)
-            .copied()
+        crate::median(out.epoch_seconds.get(1..).unwrap_or_default())
             .context("the PyTorch script timed no epoch")
     }
 

@@ -44,11 +44,9 @@ impl ModelSummary {
 
     /// The layer widths joined by dashes, e.g. "784-784-32-10".
     pub fn shape_label(config: &MlpConfig) -> String {
-        let mut sizes = vec![config.inputs];
-        sizes.extend(&config.hidden);
-        sizes.push(config.classes);
-        sizes
-            .iter()
+        let shapes = config.layer_shapes();
+        std::iter::once(config.inputs)
+            .chain(shapes.iter().map(|&(_, outputs)| outputs))
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join("-")

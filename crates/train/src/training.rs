@@ -373,15 +373,11 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
 
 /// The epoch with the highest validation accuracy (the earliest of equals).
 fn best_valid_epoch(rows: &[crate::metrics_log::EpochRow]) -> Option<usize> {
+    // `max_by` keeps the last of equals; walking backwards makes that the earliest epoch.
     rows.iter()
+        .rev()
         .filter(|r| r.valid_accuracy.is_finite())
-        .fold(
-            None,
-            |best: Option<&crate::metrics_log::EpochRow>, r| match best {
-                Some(b) if b.valid_accuracy >= r.valid_accuracy => Some(b),
-                _ => Some(r),
-            },
-        )
+        .max_by(|a, b| a.valid_accuracy.total_cmp(&b.valid_accuracy))
         .map(|r| r.epoch)
 }
 
