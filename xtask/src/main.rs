@@ -1,4 +1,6 @@
-//! Project tasks (`cargo xtask <task>`): train with optimised code, fetch the data sets.
+//! Project tasks (`cargo xtask <task>`): build and run the project's binaries, fetch the data
+//! sets. Every binary is built with the workspace's one profile (`dev`, optimised where it
+//! matters), the profile `cargo run` and `cargo test` use, so Burn is compiled once.
 
 mod fetch;
 mod wgpu_smoke;
@@ -10,9 +12,12 @@ use anyhow::{bail, Context};
 const USAGE: &str = "\
 usage:
   cargo xtask train [--features wgpu|ndarray] --config configs/sgd.toml [train flags...]
-      builds the trainer in release mode and runs it; `--help` after `train` lists its flags
-  cargo xtask eval [--features wgpu|ndarray] --model artifacts/sgd [--dataset D] [--json]
+      builds the trainer and runs it; `--help` after `train` lists its flags
+  cargo xtask eval [--features wgpu|ndarray] [--model artifacts/sgd] [--dataset D] [--json]
       accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images
+  cargo xtask eval [--model DIR] --images ../shared/data/digits-dev [--json]
+      reads a labelled folder of image files as `infer` does: accuracy overall and per source,
+      confusion matrix, misread files (labels from labels.csv or file names starting with the digit)
   cargo xtask report --run artifacts/sgd
       draws curves.png, predictions.png, confusion.png, weights.png and report.md into the run
   cargo xtask inspect --model artifacts/sgd
@@ -44,12 +49,12 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
-        Some("train") => run_release_bin("train", &args[1..]),
-        Some("eval") => run_release_bin("eval", &args[1..]),
-        Some("report") => run_release_bin("report", &args[1..]),
-        Some("inspect") => run_release_bin("inspect", &args[1..]),
-        Some("export") => run_release_bin("export", &args[1..]),
-        Some("sweep") => run_release_bin("sweep", &args[1..]),
+        Some("train") => run_train_bin("train", &args[1..]),
+        Some("eval") => run_train_bin("eval", &args[1..]),
+        Some("report") => run_train_bin("report", &args[1..]),
+        Some("inspect") => run_train_bin("inspect", &args[1..]),
+        Some("export") => run_train_bin("export", &args[1..]),
+        Some("sweep") => run_train_bin("sweep", &args[1..]),
         Some("bench") => run_bench(&args[1..]),
         Some("wgpu-smoke") => wgpu_smoke::run(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
@@ -105,10 +110,10 @@ fn exit_code(ok: bool) -> ExitCode {
     }
 }
 
-/// `cargo run --release -p <package> --bin <bin> [--features F] -- <the rest>`.
-fn run_release(package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
+/// `cargo run -p <package> --bin <bin> [--features F] -- <the rest>`.
+fn run_bin(package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
     let (features, rest) = split_features(args)?;
-    let mut cargo_args: Vec<String> = ["run", "--release", "--quiet", "--package", package]
+    let mut cargo_args: Vec<String> = ["run", "--quiet", "--package", package]
         .map(String::from)
         .to_vec();
     cargo_args.extend(["--bin".to_string(), bin.to_string()]);
@@ -118,21 +123,21 @@ fn run_release(package: &str, bin: &str, args: &[String]) -> anyhow::Result<Exit
     cargo(&cargo_args).map(exit_code)
 }
 
-/// The trainer's binaries, in release mode.
-fn run_release_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
-    run_release("mnist-train", bin, args)
+/// The trainer's binaries.
+fn run_train_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
+    run_bin("mnist-train", bin, args)
 }
 
 /// Builds `infer` (whose whole-process latency the bench times) with the same features, then
 /// runs the bench.
 fn run_bench(args: &[String]) -> anyhow::Result<ExitCode> {
     let (features, _) = split_features(args)?;
-    let mut build: Vec<String> = ["build", "--release", "--quiet", "--package", "infer"]
+    let mut build: Vec<String> = ["build", "--quiet", "--package", "infer"]
         .map(String::from)
         .to_vec();
     build.extend(features);
     if !cargo(&build)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_release("mnist-bench", "bench", args)
+    run_bin("mnist-bench", "bench", args)
 }

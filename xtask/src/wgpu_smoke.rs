@@ -13,12 +13,13 @@ use anyhow::{bail, ensure, Context};
 /// The largest difference allowed between a wgpu and a CPU probability.
 const TOLERANCE: f64 = 1e-3;
 
-fn release_dir(root: &Path) -> PathBuf {
+/// Where cargo puts the binaries of the workspace's one profile (`dev`).
+fn binary_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|d| if d.is_relative() { root.join(d) } else { d })
         .unwrap_or_else(|| root.join("target"))
-        .join("release")
+        .join("debug")
 }
 
 /// Runs a built binary; its stdout, or an error with its stderr.
@@ -64,7 +65,6 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     let build: Vec<String> = [
         "build",
-        "--release",
         "--quiet",
         "--package",
         "mnist-train",
@@ -76,7 +76,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     .map(String::from)
     .to_vec();
     ensure!(crate::cargo(&build)?, "the wgpu build failed");
-    let bin = release_dir(&root);
+    let bin = binary_dir(&root);
     let scratch =
         std::env::temp_dir().join(format!("burn-mnist-wgpu-smoke-{}", std::process::id()));
     let result = smoke(&root, &bin, &scratch);

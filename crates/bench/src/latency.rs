@@ -91,7 +91,7 @@ pub fn infer_latency(root: &Path, device: &Device, runs: usize) -> anyhow::Resul
         None => {
             eprintln!(
                 "note: no infer binary beside this one; build it with \
-                 `cargo build --release -p infer` to time a whole process"
+                 `cargo build -p infer` to time a whole process"
             );
             None
         }

@@ -27,6 +27,8 @@ pub enum InferError {
     },
     #[error("{0}")]
     Model(String),
+    #[error("{path}: {message}")]
+    Labels { path: PathBuf, message: String },
     #[error("{0}: no digit found (the image has no ink that stands out from its background)")]
     NoDigit(PathBuf),
 }

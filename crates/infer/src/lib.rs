@@ -5,6 +5,7 @@ mod decode;
 mod error;
 mod predict;
 pub mod preprocess;
+pub mod score;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use error::InferError;

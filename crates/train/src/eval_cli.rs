@@ -1,5 +1,6 @@
 //! The `eval` command line: a saved model's loss, accuracy, per-class accuracy and confusion
-//! matrix on the 10,000 test images.
+//! matrix on the 10,000 test images, or (`--images DIR`) on a labelled folder of image files
+//! read exactly as `infer` reads them.
 
 use std::path::PathBuf;
 
@@ -13,13 +14,19 @@ use crate::evaluate::evaluate;
 use crate::training::workspace_root;
 use mnist_model::device::{default_device_name, parse_device};
 
-/// Evaluate a trained model (a run folder) on the test images.
+/// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
+/// image files.
 #[derive(Debug, Parser)]
 #[command(name = "eval", version)]
 pub struct EvalArgs {
-    /// The run folder holding model.json and model.bpk, e.g. artifacts/sgd.
+    /// The run folder holding model.json and model.bpk, e.g. artifacts/sgd; default: the
+    /// shipped model.
     #[arg(long)]
-    pub model: PathBuf,
+    pub model: Option<PathBuf>,
+    /// Score a folder of image files through infer's own path instead of the test set; labels
+    /// come from its labels.csv (file,label[,source]) or from file names starting with the digit.
+    #[arg(long, conflicts_with_all = ["dataset", "data_dir"])]
+    pub images: Option<PathBuf>,
     /// mnist or fashion-mnist; default: the data set the run was trained on.
     #[arg(long)]
     pub dataset: Option<String>,
@@ -84,13 +91,21 @@ pub fn load_run(
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
-    let run = load_run(&args.model, args.dataset.as_deref(), &args.data)?;
+    let model = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
+    match &args.images {
+        Some(images) => run_images(args, &model, images),
+        None => run_test_set(args, &model),
+    }
+}
+
+fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> {
+    let run = load_run(model, args.dataset.as_deref(), &args.data)?;
     let kind = run.kind;
     let eval = evaluate(&run.model, &run.data.test, &run.device)
-        .with_context(|| format!("evaluating {}", args.model.display()))?;
+        .with_context(|| format!("evaluating {}", model.display()))?;
     if args.json {
         let json = serde_json::json!({
-            "model": args.model.display().to_string(),
+            "model": model.display().to_string(),
             "dataset": kind.dir_name(),
             "images": eval.images,
             "accuracy": eval.accuracy,
@@ -103,7 +118,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     } else {
         println!(
             "{}: {} test images of {}\naccuracy {:.2}%  loss {:.4}\n\n{}",
-            args.model.display(),
+            model.display(),
             eval.images,
             kind.dir_name(),
             eval.accuracy,
@@ -112,4 +127,76 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn run_images(
+    args: &EvalArgs,
+    model: &std::path::Path,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let device = parse_device(args.data.device.as_deref().unwrap_or(default_device_name()))?;
+    let classifier = infer::Classifier::load(model, &device)?;
+    let images = infer::score::labelled_images(dir)?;
+    let card = infer::score::score(&classifier, &images)
+        .with_context(|| format!("scoring {}", dir.display()))?;
+    if args.json {
+        let mut json = card.to_json();
+        json["model"] = model.display().to_string().into();
+        json["images_dir"] = dir.display().to_string().into();
+        println!("{json}");
+    } else {
+        println!("{}", images_report(model, dir, &card));
+    }
+    Ok(())
+}
+
+/// The text report of a scored folder: overall, per source, confusion, misread files.
+fn images_report(
+    model: &std::path::Path,
+    dir: &std::path::Path,
+    card: &infer::score::Scorecard,
+) -> String {
+    let overall = card.overall();
+    let mut out = format!(
+        "{}: {} of {} images in {} read right: {:.1}%\n",
+        model.display(),
+        overall.correct,
+        overall.images,
+        dir.display(),
+        overall.accuracy()
+    );
+    for (source, tally) in card.by_source() {
+        out.push_str(&format!(
+            "  {source:<14} {:>5.1}%  ({}/{})\n",
+            tally.accuracy(),
+            tally.correct,
+            tally.images
+        ));
+    }
+    out.push_str("\nconfusion (rows: the label, columns: the digit read)\n     ");
+    out.push_str(&(0..10).map(|d| format!("{d:>5}")).collect::<String>());
+    for (label, row) in card.confusion().iter().enumerate() {
+        out.push_str(&format!("\n{label:>5}"));
+        out.push_str(&row.iter().map(|n| format!("{n:>5}")).collect::<String>());
+    }
+    let misread: Vec<_> = card.misread().collect();
+    out.push_str(&format!("\n\nmisread ({}):", misread.len()));
+    for s in misread {
+        match (&s.digit, &s.error) {
+            (Some(d), _) => out.push_str(&format!(
+                "\n  {}: {} read as {} ({:.1}%)",
+                s.file,
+                s.label,
+                d,
+                100.0 * s.confidence
+            )),
+            (None, error) => out.push_str(&format!(
+                "\n  {}: {} not read: {}",
+                s.file,
+                s.label,
+                error.as_deref().unwrap_or("no answer")
+            )),
+        }
+    }
+    out
 }

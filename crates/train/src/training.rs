@@ -195,7 +195,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     }));
     let interrupter = Interrupter::new();
     crate::interrupt::register(&interrupter);
-    let dashboard = if cfg!(feature = "tui") && req.dashboard && std::io::stdout().is_terminal() {
+    let dashboard = if req.dashboard && std::io::stdout().is_terminal() {
         Some(burn::train::renderer::default_renderer(
             interrupter.clone(),
             resume_from,

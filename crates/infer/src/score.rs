@@ -1,0 +1,263 @@
+//! Scoring a labelled folder of images through the same path as `infer`: decode, preprocess,
+//! predict; accuracy overall and per source, the confusion matrix and the misread files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mnist_data::NUM_CLASSES;
+use serde::Serialize;
+
+use crate::{load_digit, Classifier, InferError};
+
+/// The file in a folder that names each image's label (and, optionally, its source).
+pub const LABELS_FILE: &str = "labels.csv";
+/// How many digits go through the network at once.
+const BATCH: usize = 256;
+
+/// One image with the label a person gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledImage {
+    pub path: PathBuf,
+    pub label: usize,
+    /// Where the image came from (`labels.csv`'s `source` column); empty when not known.
+    pub source: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct LabelRow {
+    file: String,
+    label: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// The labelled images of `dir`: from its `labels.csv` (columns `file,label[,source,...]`) when
+/// it has one, otherwise every image file whose name starts with its digit (`7-mine.png`).
+pub fn labelled_images(dir: &Path) -> Result<Vec<LabelledImage>, InferError> {
+    if !dir.is_dir() {
+        return Err(InferError::Labels {
+            path: dir.to_path_buf(),
+            message: "not a folder".into(),
+        });
+    }
+    let labels = dir.join(LABELS_FILE);
+    let images = if labels.is_file() {
+        from_labels_csv(dir, &labels)?
+    } else {
+        from_file_names(dir)?
+    };
+    if images.is_empty() {
+        return Err(InferError::Labels {
+            path: dir.to_path_buf(),
+            message: format!(
+                "no labelled images: give it a {LABELS_FILE} (columns file,label,source) or \
+                 name each image after its digit (7-mine.png)"
+            ),
+        });
+    }
+    Ok(images)
+}
+
+fn from_labels_csv(dir: &Path, labels: &Path) -> Result<Vec<LabelledImage>, InferError> {
+    let bad = |message: String| InferError::Labels {
+        path: labels.to_path_buf(),
+        message,
+    };
+    let mut reader = csv::Reader::from_path(labels).map_err(|e| bad(e.to_string()))?;
+    let mut images = Vec::new();
+    for (i, row) in reader.deserialize::<LabelRow>().enumerate() {
+        // Line 1 is the header.
+        let line = i + 2;
+        let row = row.map_err(|e| bad(format!("line {line}: {e}")))?;
+        let label = parse_label(&row.label).ok_or_else(|| {
+            bad(format!(
+                "line {line}: label {:?} is not a digit 0-9",
+                row.label
+            ))
+        })?;
+        let inside = Path::new(&row.file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if row.file.is_empty() || !inside {
+            return Err(bad(format!(
+                "line {line}: file {:?} must be a path inside the folder",
+                row.file
+            )));
+        }
+        images.push(LabelledImage {
+            path: dir.join(&row.file),
+            label,
+            source: row.source,
+        });
+    }
+    Ok(images)
+}
+
+fn parse_label(text: &str) -> Option<usize> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|&l| l < NUM_CLASSES)
+}
+
+fn from_file_names(dir: &Path) -> Result<Vec<LabelledImage>, InferError> {
+    let entries = std::fs::read_dir(dir).map_err(|cause| InferError::Io {
+        path: dir.to_path_buf(),
+        cause,
+    })?;
+    let mut images: Vec<LabelledImage> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            let first = name.chars().next()?;
+            let label = first.to_digit(10)? as usize;
+            Some(LabelledImage {
+                path,
+                label,
+                source: String::new(),
+            })
+        })
+        .collect();
+    images.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(images)
+}
+
+/// What the network read in one labelled image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scored {
+    pub file: String,
+    pub label: usize,
+    pub source: String,
+    /// The digit read, or `None` when the image could not be read (`error` says why).
+    pub digit: Option<usize>,
+    pub confidence: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Scored {
+    pub fn correct(&self) -> bool {
+        self.digit == Some(self.label)
+    }
+}
+
+/// Images read and read right.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub images: usize,
+    pub correct: usize,
+}
+
+impl Tally {
+    /// Percentage read right (0 for no images).
+    pub fn accuracy(&self) -> f64 {
+        if self.images == 0 {
+            0.0
+        } else {
+            100.0 * self.correct as f64 / self.images as f64
+        }
+    }
+
+    fn add(&mut self, scored: &Scored) {
+        self.images += 1;
+        self.correct += usize::from(scored.correct());
+    }
+}
+
+/// Every image's result, with the figures drawn from them.
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    pub results: Vec<Scored>,
+}
+
+impl Scorecard {
+    pub fn overall(&self) -> Tally {
+        let mut tally = Tally::default();
+        self.results.iter().for_each(|s| tally.add(s));
+        tally
+    }
+
+    /// Tallies per source, in name order (images without a source are left out).
+    pub fn by_source(&self) -> BTreeMap<String, Tally> {
+        let mut sources: BTreeMap<String, Tally> = BTreeMap::new();
+        for s in self.results.iter().filter(|s| !s.source.is_empty()) {
+            sources.entry(s.source.clone()).or_default().add(s);
+        }
+        sources
+    }
+
+    /// `confusion[label][digit read]`; unreadable images are not in it.
+    pub fn confusion(&self) -> [[usize; NUM_CLASSES]; NUM_CLASSES] {
+        let mut confusion = [[0; NUM_CLASSES]; NUM_CLASSES];
+        for s in &self.results {
+            if let Some(d) = s.digit {
+                confusion[s.label][d] += 1;
+            }
+        }
+        confusion
+    }
+
+    /// The images read wrong or not read at all.
+    pub fn misread(&self) -> impl Iterator<Item = &Scored> {
+        self.results.iter().filter(|s| !s.correct())
+    }
+
+    /// Everything as one JSON value.
+    pub fn to_json(&self) -> serde_json::Value {
+        let sources: BTreeMap<String, serde_json::Value> = self
+            .by_source()
+            .into_iter()
+            .map(|(name, t)| (name, tally_json(&t)))
+            .collect();
+        let overall = self.overall();
+        serde_json::json!({
+            "images": overall.images,
+            "correct": overall.correct,
+            "accuracy": overall.accuracy(),
+            "sources": sources,
+            "confusion": self.confusion(),
+            "misread": self.misread().collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn tally_json(t: &Tally) -> serde_json::Value {
+    serde_json::json!({"images": t.images, "correct": t.correct, "accuracy": t.accuracy()})
+}
+
+/// Reads every image as `infer` would and compares the answer with its label. An image that
+/// cannot be read (corrupt, no digit found) counts as misread, with the reason.
+pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorecard, InferError> {
+    let mut results = Vec::with_capacity(images.len());
+    for chunk in images.chunks(BATCH) {
+        let loaded: Vec<Result<[u8; mnist_data::IMAGE_PIXELS], InferError>> =
+            chunk.iter().map(|image| load_digit(&image.path)).collect();
+        let digits: Vec<[u8; mnist_data::IMAGE_PIXELS]> = loaded
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
+        let mut predictions = classifier.predict(&digits)?.into_iter();
+        for (image, result) in chunk.iter().zip(loaded) {
+            let (digit, confidence, error) = match result {
+                Ok(_) => {
+                    let prediction = predictions.next().ok_or_else(|| {
+                        InferError::Model("the network returned too few answers".into())
+                    })?;
+                    let (digit, confidence) = prediction.ranked()[0];
+                    (Some(digit), confidence, None)
+                }
+                Err(e) => (None, 0.0, Some(e.to_string())),
+            };
+            results.push(Scored {
+                file: image.path.display().to_string(),
+                label: image.label,
+                source: image.source.clone(),
+                digit,
+                confidence,
+                error,
+            });
+        }
+    }
+    Ok(Scorecard { results })
+}
