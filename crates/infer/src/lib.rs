@@ -6,6 +6,7 @@ mod error;
 mod predict;
 pub mod preprocess;
 pub mod score;
+pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use error::InferError;

@@ -1,8 +1,8 @@
 //! MNIST-style preprocessing of a person's own image, as MNIST itself was built:
 //! grey -> ink made bright on a dark background -> uneven background removed and ink stretched
-//! to full range -> specks dropped -> cropped to the ink -> longer side scaled to 20 px
-//! (anti-aliased, aspect kept, thin strokes thickened) -> pasted into 28x28 with the centre of
-//! mass at the centre. The [0, 1] scaling that follows is the data crate's, as in training.
+//! to full range -> specks dropped -> cropped to the ink -> strokes outside MNIST's range of
+//! widths eroded or dilated -> longer side scaled to 20 px (anti-aliased, aspect kept) ->
+//! pasted into 28x28 with the centre of mass at the centre. The [0, 1] scaling that follows is the data crate's, as in training.
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, ImageBuffer, Luma};
@@ -15,6 +15,10 @@ pub const DIGIT_BOX: usize = 20;
 /// its 10,000 test images, the mean is (14.01, 13.99), half a pixel right of and below the
 /// geometric centre 13.5. Matching it matters: a digit one pixel off changes ~90 of its pixels.
 pub const MNIST_CENTRE: f32 = 14.0;
+/// MNIST's stroke widths in its 20 px box, 10th and 90th percentile over its 10,000 test digits
+/// as [`boxed_stroke_width`] measures them (median 2.73): a digit whose strokes are outside is
+/// brought to the nearer end. Checked against the real data by the integration tests.
+pub const MNIST_STROKE_RANGE: (f32, f32) = (2.0, 3.8);
 /// Images are first brought down to this size (longer side): plenty for a 20 px digit.
 const WORKING_SIDE: u32 = 1024;
 
@@ -27,7 +31,7 @@ pub struct Grey {
 }
 
 impl Grey {
-    fn at(&self, x: usize, y: usize) -> f32 {
+    pub(crate) fn at(&self, x: usize, y: usize) -> f32 {
         self.pixels[y * self.width + x]
     }
 }
@@ -305,54 +309,6 @@ fn ink_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
     (x0 != usize::MAX).then_some((x0, y0, x1, y1))
 }
 
-/// Stroke width estimated as 2 x area / perimeter of the ink (pixels above half intensity).
-fn stroke_width(grey: &Grey) -> f32 {
-    let (w, h) = (grey.width, grey.height);
-    let ink = |x: usize, y: usize| grey.at(x, y) >= 127.5;
-    let (mut area, mut perimeter) = (0usize, 0usize);
-    for y in 0..h {
-        for x in 0..w {
-            if !ink(x, y) {
-                continue;
-            }
-            area += 1;
-            let edge = x == 0
-                || y == 0
-                || x + 1 == w
-                || y + 1 == h
-                || !ink(x - 1, y)
-                || !ink(x + 1, y)
-                || !ink(x, y - 1)
-                || !ink(x, y + 1);
-            if edge {
-                perimeter += 1;
-            }
-        }
-    }
-    if perimeter == 0 {
-        return 1.0;
-    }
-    (2.0 * area as f32 / perimeter as f32).max(1.0)
-}
-
-/// A square max filter of radius `r` (separable), to thicken strokes.
-fn dilate(grey: &mut Grey, r: usize) {
-    let (w, h) = (grey.width, grey.height);
-    let mut tmp = vec![0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
-            tmp[y * w + x] = (a..=b).map(|i| grey.at(i, y)).fold(0.0, f32::max);
-        }
-    }
-    for y in 0..h {
-        for x in 0..w {
-            let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-            grey.pixels[y * w + x] = (a..=b).map(|j| tmp[j * w + x]).fold(0.0, f32::max);
-        }
-    }
-}
-
 /// The digit of `image` as 28x28 grey levels (0 = background, 255 = ink), MNIST-style;
 /// `None` when the image holds no ink.
 pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
@@ -365,53 +321,129 @@ pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
         return None;
     }
     drop_specks(&mut grey);
-    let (x0, y0, x1, y1) = ink_box(&grey)?;
-    let crop = Grey {
+    Some(fit_and_centre(crop_to_ink(&grey)?))
+}
+
+/// The side, as a multiple of the 20 px box, at which strokes are measured and reshaped: fine
+/// enough to move a stroke's edge by a quarter of a final pixel, small enough to be quick.
+const STROKE_SCALE: usize = 4;
+/// Room around the ink for strokes to grow into when they are thickened.
+const STROKE_MARGIN: usize = 12;
+
+/// The cropped ink with its longer side at `STROKE_SCALE` x the box (scaled down or up), in a
+/// margin of background.
+fn to_stroke_scale(crop: Grey) -> Grey {
+    let side = (STROKE_SCALE * DIGIT_BOX) as f32;
+    let scale = side / crop.width.max(crop.height) as f32;
+    let new_w = ((crop.width as f32 * scale).round() as usize).clamp(1, side as usize);
+    let new_h = ((crop.height as f32 * scale).round() as usize).clamp(1, side as usize);
+    let scaled = resize(crop, new_w, new_h);
+    let (w, h) = (new_w + 2 * STROKE_MARGIN, new_h + 2 * STROKE_MARGIN);
+    let mut pixels = vec![0.0; w * h];
+    for y in 0..new_h {
+        let row = &scaled.pixels[y * new_w..(y + 1) * new_w];
+        let at = (y + STROKE_MARGIN) * w + STROKE_MARGIN;
+        pixels[at..at + new_w].copy_from_slice(row);
+    }
+    Grey {
+        width: w,
+        height: h,
+        pixels,
+    }
+}
+
+/// Anti-aliased resize (a triangle filter, as wide as the scale when shrinking).
+fn resize(grey: Grey, width: usize, height: usize) -> Grey {
+    if (width, height) == (grey.width, grey.height) {
+        return grey;
+    }
+    // The image crate takes f32 pixels as 0..1 and clamps to that range as it resizes: on
+    // 0..255 values that would turn every trace of ink into full ink (solid blobs).
+    let unit: Vec<f32> = grey.pixels.iter().map(|v| v / 255.0).collect();
+    let buffer: ImageBuffer<Luma<f32>, Vec<f32>> =
+        ImageBuffer::from_raw(grey.width as u32, grey.height as u32, unit)
+            .expect("the buffer has width x height pixels");
+    let scaled = imageops::resize(&buffer, width as u32, height as u32, FilterType::Triangle);
+    Grey {
+        width,
+        height,
+        pixels: scaled
+            .pixels()
+            .map(|p| (p[0] * 255.0).clamp(0.0, 255.0))
+            .collect(),
+    }
+}
+
+/// The part of `grey` inside its ink box; `None` when it has no ink.
+fn crop_to_ink(grey: &Grey) -> Option<Grey> {
+    let (x0, y0, x1, y1) = ink_box(grey)?;
+    Some(Grey {
         width: x1 - x0,
         height: y1 - y0,
         pixels: (y0..y1)
             .flat_map(|y| (x0..x1).map(move |x| (x, y)))
             .map(|(x, y)| grey.at(x, y))
             .collect(),
-    };
-    Some(fit_and_centre(crop))
+    })
 }
 
-/// Scales the cropped ink into the 20x20 box and centres it by mass in 28x28.
-fn fit_and_centre(mut crop: Grey) -> [u8; IMAGE_PIXELS] {
-    let longer = crop.width.max(crop.height) as f32;
-    let scale = DIGIT_BOX as f32 / longer;
-    // MNIST strokes are about 2 px wide in the 20 px box; thin pen lines on a large image would
-    // shrink to faint hairlines, so thicken them first.
-    let width_after = stroke_width(&crop) * scale;
-    if width_after < 1.5 {
-        let r = ((1.8 / scale - stroke_width(&crop)) / 2.0).ceil().max(0.0) as usize;
-        if r > 0 {
-            dilate(&mut crop, r);
-        }
+/// The stroke width a digit will have once its ink box is scaled into the 20 px box, measured
+/// at stroke scale; `None` when it has no ink. On MNIST's own 28x28 digits this gives the range
+/// [`MNIST_STROKE_RANGE`] is taken from.
+pub fn boxed_stroke_width(digit: &Grey) -> Option<f32> {
+    let working = to_stroke_scale(crop_to_ink(digit)?);
+    Some(crate::stroke::stroke_width(&working) / STROKE_SCALE as f32)
+}
+
+/// The digit with its strokes brought into MNIST's range of widths (as they will be once it is
+/// in the box): thick pens and frame-filling scans eroded, thin pens dilated, both at stroke
+/// scale and cropped to the new ink box. `None` when the strokes are already in range: the
+/// crop is then scaled straight into the box, with no extra resampling.
+fn reshape_strokes(crop: &Grey) -> Option<Grey> {
+    let working = to_stroke_scale(crop.clone());
+    let scale = STROKE_SCALE as f32;
+    let side = scale * DIGIT_BOX as f32;
+    let width = crate::stroke::stroke_width(&working);
+    let (lo, hi) = MNIST_STROKE_RANGE;
+    let target = (width / scale).clamp(lo, hi) * scale;
+    let radius = crate::stroke::radius_for(width, side, target, side);
+    // Never erode a stroke away: keep at least a third of the measured width.
+    let radius = radius.min(width / 3.0);
+    if radius.abs() < 0.5 {
+        return None;
     }
-    let new_w = ((crop.width as f32 * scale).round() as u32).clamp(1, DIGIT_BOX as u32);
-    let new_h = ((crop.height as f32 * scale).round() as u32).clamp(1, DIGIT_BOX as u32);
-    let buffer: ImageBuffer<Luma<f32>, Vec<f32>> =
-        ImageBuffer::from_raw(crop.width as u32, crop.height as u32, crop.pixels)
-            .expect("the buffer has width x height pixels");
-    let scaled = if (new_w as usize, new_h as usize) == (crop.width, crop.height) {
-        buffer
-    } else {
-        imageops::resize(&buffer, new_w, new_h, FilterType::Triangle)
-    };
-    let mut small: Vec<f32> = scaled.pixels().map(|p| p[0].clamp(0.0, 255.0)).collect();
+    crop_to_ink(&crate::stroke::morph(&working, radius))
+}
+
+/// Scales the cropped ink into the 20x20 box, reshaping its strokes on the way, and centres it
+/// by mass in 28x28.
+fn fit_and_centre(crop: Grey) -> [u8; IMAGE_PIXELS] {
+    let digit = reshape_strokes(&crop).unwrap_or(crop);
+    centre_by_mass(&scale_into_box(digit))
+}
+
+/// The ink with its longer side scaled to the 20 px box (aspect kept), strongest ink at 255.
+fn scale_into_box(crop: Grey) -> Grey {
+    let scale = DIGIT_BOX as f32 / crop.width.max(crop.height) as f32;
+    let new_w = ((crop.width as f32 * scale).round() as usize).clamp(1, DIGIT_BOX);
+    let new_h = ((crop.height as f32 * scale).round() as usize).clamp(1, DIGIT_BOX);
+    let mut small = resize(crop, new_w, new_h);
     // Downscaling dims thin strokes: bring the strongest ink back to full intensity.
-    let peak = small.iter().copied().fold(0.0, f32::max);
+    let peak = small.pixels.iter().copied().fold(0.0, f32::max);
     if peak > 0.0 && peak < 255.0 {
-        small.iter_mut().for_each(|v| *v = *v * 255.0 / peak);
+        small.pixels.iter_mut().for_each(|v| *v = *v * 255.0 / peak);
     }
-    let (w, h) = (new_w as usize, new_h as usize);
-    let mass: f32 = small.iter().sum();
+    small
+}
+
+/// Pastes the boxed digit into 28x28 with its centre of mass at MNIST's centre.
+fn centre_by_mass(small: &Grey) -> [u8; IMAGE_PIXELS] {
+    let (w, h) = (small.width, small.height);
+    let mass: f32 = small.pixels.iter().sum();
     let (mut cx, mut cy) = (0.0f32, 0.0f32);
     for y in 0..h {
         for x in 0..w {
-            let v = small[y * w + x];
+            let v = small.at(x, y);
             cx += x as f32 * v;
             cy += y as f32 * v;
         }
@@ -430,7 +462,7 @@ fn fit_and_centre(mut crop: Grey) -> [u8; IMAGE_PIXELS] {
         for x in 0..w {
             let (tx, ty) = (x as i64 + dx, y as i64 + dy);
             if (0..IMAGE_SIDE as i64).contains(&tx) && (0..IMAGE_SIDE as i64).contains(&ty) {
-                out[ty as usize * IMAGE_SIDE + tx as usize] = small[y * w + x].round() as u8;
+                out[ty as usize * IMAGE_SIDE + tx as usize] = small.at(x, y).round() as u8;
             }
         }
     }
