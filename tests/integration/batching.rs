@@ -120,6 +120,9 @@ fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
         shift: 2.0,
         rotation: 10.0,
         scale: 0.1,
+        aspect: 0.3,
+        elastic: 34.0,
+        thickness: 0.5,
     };
     let distorted = make(augment);
     let again = make(augment);

@@ -4,6 +4,7 @@ mod batching;
 mod configs;
 mod end_to_end;
 mod fuzz;
+mod handwriting;
 mod idx;
 mod infer;
 mod interruption;

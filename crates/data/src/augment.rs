@@ -1,12 +1,14 @@
-//! Seeded random affine distortion of training digits (shift, rotation, scale), as used to
-//! train MLPs beyond the plain recipes. Deterministic: the same seed gives the same picture.
+//! Seeded random distortion of training digits: an affine warp (shift, rotation, scale, aspect
+//! ratio), elastic distortion and stroke thickness, as used to train MLPs beyond the plain
+//! recipes and to read people's writing. Deterministic: the same seed gives the same picture.
 
 use serde::{Deserialize, Serialize};
 
+use crate::elastic::{change_thickness, displacement, Displacement};
 use crate::shuffle::SplitMix64;
 use crate::{IMAGE_PIXELS, IMAGE_SIDE};
 
-/// How far each training digit may be moved; all zero (the default) turns it off.
+/// How far each training digit may be distorted; all zero (the default) turns it off.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Augmentation {
@@ -19,9 +21,25 @@ pub struct Augmentation {
     /// Largest relative change of size: 0.1 draws a scale in [0.9, 1.1].
     #[serde(default)]
     pub scale: f32,
+    /// Largest change of the width against the height: 0.3 stretches or squeezes the width by
+    /// up to 1.3x (log-uniform), as scans that fill their frame do.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub aspect: f32,
+    /// Elastic distortion strength, Simard et al.'s alpha (34 in their paper), on a random
+    /// field smoothed over 4 px; 0 turns it off.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub elastic: f32,
+    /// Largest change of stroke thickness, as a fraction (0..=1) of a one-pixel grey-level
+    /// dilation or erosion, either way.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub thickness: f32,
 }
 
-/// One drawn distortion.
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
+}
+
+/// One drawn affine distortion.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Affine {
     pub dx: f32,
@@ -29,14 +47,22 @@ pub struct Affine {
     /// Radians, counter-clockwise as seen on screen.
     pub angle: f32,
     pub scale: f32,
+    /// Width multiplier on top of `scale` (1: the digit's own proportions).
+    pub aspect: f32,
 }
 
 impl Augmentation {
     pub fn is_off(&self) -> bool {
-        self.shift == 0.0 && self.rotation == 0.0 && self.scale == 0.0
+        self.shift == 0.0
+            && self.rotation == 0.0
+            && self.scale == 0.0
+            && self.aspect == 0.0
+            && self.elastic == 0.0
+            && self.thickness == 0.0
     }
 
-    /// The distortion for `seed`: each parameter uniform within its bound.
+    /// The affine part of the distortion for `seed`: each parameter uniform within its bound
+    /// (the aspect ratio log-uniform).
     pub fn draw(&self, seed: u64) -> Affine {
         let mut rng = SplitMix64(seed);
         Affine {
@@ -44,14 +70,32 @@ impl Augmentation {
             dy: self.shift * rng.symmetric(),
             angle: self.rotation.to_radians() * rng.symmetric(),
             scale: 1.0 + self.scale * rng.symmetric(),
+            aspect: (1.0 + self.aspect).powf(rng.symmetric()),
         }
+    }
+
+    /// The whole distortion for `seed` applied to a 28x28 digit: the affine warp and the
+    /// elastic field in one resampling, then the thickness change.
+    pub fn distort(&self, seed: u64, image: &[u8]) -> [u8; IMAGE_PIXELS] {
+        let affine = self.draw(seed);
+        // Separate streams, so that adding elastic distortion leaves the affine draw alone.
+        let mut rng = SplitMix64(seed ^ 0x5EED_E1A5);
+        let field = (self.elastic > 0.0).then(|| displacement(&mut rng, self.elastic));
+        let warped = affine.warp(image, field.as_ref());
+        let amount = self.thickness * rng.symmetric();
+        change_thickness(&warped, amount)
     }
 }
 
 impl Affine {
-    /// Warps a 28x28 image: scaled and rotated about the centre, then shifted; bilinear
-    /// sampling, background (0) outside.
+    /// Warps a 28x28 image: scaled (and stretched) and rotated about the centre, then
+    /// shifted; bilinear sampling, background (0) outside.
     pub fn apply(&self, image: &[u8]) -> [u8; IMAGE_PIXELS] {
+        self.warp(image, None)
+    }
+
+    /// As [`Affine::apply`], each output pixel first moved by `field` (elastic distortion).
+    fn warp(&self, image: &[u8], field: Option<&Displacement>) -> [u8; IMAGE_PIXELS] {
         // The source with a one-pixel border of background, so that every bilinear tap of a
         // point within [-1, 28) reads inside the array without a bounds test per tap.
         const PAD: usize = IMAGE_SIDE + 2;
@@ -63,15 +107,17 @@ impl Affine {
         }
         let c = (IMAGE_SIDE as f32 - 1.0) / 2.0;
         let (sin, cos) = self.angle.sin_cos();
-        let (cos, sin) = (cos / self.scale, sin / self.scale);
+        let (sx_scale, sy_scale) = (self.scale * self.aspect, self.scale);
         let mut out = [0u8; IMAGE_PIXELS];
         for y in 0..IMAGE_SIDE {
-            // Inverse map: undo the shift, then the rotation and scale about the centre.
-            let py = y as f32 - c - self.dy;
             for x in 0..IMAGE_SIDE {
-                let px = x as f32 - c - self.dx;
-                let sx = cos * px + sin * py + c;
-                let sy = -sin * px + cos * py + c;
+                let i = y * IMAGE_SIDE + x;
+                let (ex, ey) = field.map_or((0.0, 0.0), |f| (f.dx[i], f.dy[i]));
+                // Inverse map: undo the shift, then the rotation, then the scale.
+                let px = x as f32 + ex - c - self.dx;
+                let py = y as f32 + ey - c - self.dy;
+                let sx = (cos * px + sin * py) / sx_scale + c;
+                let sy = (-sin * px + cos * py) / sy_scale + c;
                 if !(sx > -1.0 && sx < IMAGE_SIDE as f32 && sy > -1.0 && sy < IMAGE_SIDE as f32) {
                     continue;
                 }
@@ -80,11 +126,11 @@ impl Affine {
                 let (qx, qy) = (sx + 1.0, sy + 1.0);
                 let (x0, y0) = (qx as usize, qy as usize);
                 let (fx, fy) = (qx - x0 as f32, qy - y0 as f32);
-                let i = y0 * PAD + x0;
-                let top = src[i] + (src[i + 1] - src[i]) * fx;
-                let bottom = src[i + PAD] + (src[i + PAD + 1] - src[i + PAD]) * fx;
+                let j = y0 * PAD + x0;
+                let top = src[j] + (src[j + 1] - src[j]) * fx;
+                let bottom = src[j + PAD] + (src[j + PAD + 1] - src[j + PAD]) * fx;
                 let v = top + (bottom - top) * fy;
-                out[y * IMAGE_SIDE + x] = (v + 0.5).clamp(0.0, 255.0) as u8;
+                out[i] = (v + 0.5).clamp(0.0, 255.0) as u8;
             }
         }
         out
@@ -122,6 +168,7 @@ mod tests {
             shift: 2.0,
             rotation: 10.0,
             scale: 0.1,
+            ..Default::default()
         };
         assert_eq!(aug.draw(7), aug.draw(7));
         assert_ne!(aug.draw(7), aug.draw(8));
@@ -141,6 +188,7 @@ mod tests {
                 dy,
                 angle: 0.0,
                 scale: 1.0,
+                aspect: 1.0,
             }
             .apply(&img);
             let (x1, y1) = centre_of_mass(&moved);
@@ -157,6 +205,7 @@ mod tests {
             dy: 0.0,
             angle: 0.0,
             scale: 1.0,
+            aspect: 1.0,
         };
         assert_eq!(identity.apply(&img), img);
         let turned = Affine {

@@ -5,6 +5,7 @@
 mod augment;
 mod batcher;
 mod dataset;
+mod elastic;
 mod error;
 mod idx;
 mod loader;

@@ -147,8 +147,8 @@ impl Iterator for MnistLoaderIter<'_> {
                 .map(|&i| {
                     let mut item = self.loader.dataset.get(i)?;
                     if let Some(seed) = self.distort {
-                        let affine = self.loader.augmentation.draw(derive_seed(seed, i as u64));
-                        item.image = affine.apply(&item.image);
+                        let seed = derive_seed(seed, i as u64);
+                        item.image = self.loader.augmentation.distort(seed, &item.image);
                     }
                     Ok(item)
                 })

@@ -96,16 +96,33 @@ fn percentile(values: &mut [f32], q: f32) -> f32 {
     *v
 }
 
-/// Makes the ink bright and the background dark: decided by the border, which is background.
+/// Makes the ink bright and the background dark. The border decides, as it is background in
+/// most pictures; when ink covers much of it (a scan whose digit fills the frame) the picture
+/// as a whole decides, its larger part being paper.
 fn fix_polarity(grey: &mut Grey) {
     let (w, h) = (grey.width, grey.height);
     let band = (w.min(h) / 20).max(1);
-    let mut border: Vec<f32> = (0..h)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
-        .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
-        .map(|(x, y)| grey.at(x, y))
-        .collect();
-    if percentile(&mut border, 0.5) > 127.5 {
+    let threshold = otsu(&grey.pixels);
+    let dark_share = |values: &mut dyn Iterator<Item = f32>| {
+        let (mut dark, mut all) = (0usize, 0usize);
+        for v in values {
+            all += 1;
+            dark += usize::from(v < threshold);
+        }
+        dark as f32 / all.max(1) as f32
+    };
+    let border = dark_share(
+        &mut (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
+            .map(|(x, y)| grey.at(x, y)),
+    );
+    let background_is_dark = if (0.25..=0.75).contains(&border) {
+        dark_share(&mut grey.pixels.iter().copied()) > 0.5
+    } else {
+        border > 0.5
+    };
+    if !background_is_dark {
         grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
     }
 }
@@ -391,8 +408,21 @@ fn crop_to_ink(grey: &Grey) -> Option<Grey> {
 /// at stroke scale; `None` when it has no ink. On MNIST's own 28x28 digits this gives the range
 /// [`MNIST_STROKE_RANGE`] is taken from.
 pub fn boxed_stroke_width(digit: &Grey) -> Option<f32> {
-    let working = to_stroke_scale(crop_to_ink(digit)?);
-    Some(crate::stroke::stroke_width(&working) / STROKE_SCALE as f32)
+    let crop = crop_to_ink(digit)?;
+    let working = to_stroke_scale(crop.clone());
+    Some(width_at_stroke_scale(&crop, &working) / STROKE_SCALE as f32)
+}
+
+/// The stroke width of `crop` in the pixels of `working` (the crop at stroke scale), measured
+/// at whichever resolution is finer: a thin pen on a large page fades when shrunk.
+fn width_at_stroke_scale(crop: &Grey, working: &Grey) -> f32 {
+    let side = (STROKE_SCALE * DIGIT_BOX) as f32;
+    let longer = crop.width.max(crop.height) as f32;
+    if longer > side {
+        crate::stroke::stroke_width(crop) * side / longer
+    } else {
+        crate::stroke::stroke_width(working)
+    }
 }
 
 /// The digit with its strokes brought into MNIST's range of widths (as they will be once it is
@@ -403,7 +433,7 @@ fn reshape_strokes(crop: &Grey) -> Option<Grey> {
     let working = to_stroke_scale(crop.clone());
     let scale = STROKE_SCALE as f32;
     let side = scale * DIGIT_BOX as f32;
-    let width = crate::stroke::stroke_width(&working);
+    let width = width_at_stroke_scale(crop, &working);
     let (lo, hi) = MNIST_STROKE_RANGE;
     let target = (width / scale).clamp(lo, hi) * scale;
     let radius = crate::stroke::radius_for(width, side, target, side);

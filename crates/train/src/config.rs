@@ -448,6 +448,9 @@ impl RunConfig {
             ("shift", a.shift, 8.0),
             ("rotation", a.rotation, 45.0),
             ("scale", a.scale, 0.5),
+            ("aspect", a.aspect, 1.0),
+            ("elastic", a.elastic, 100.0),
+            ("thickness", a.thickness, 1.0),
         ] {
             if !(0.0..=max).contains(&value) {
                 return Err(invalid(
