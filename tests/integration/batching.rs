@@ -123,6 +123,7 @@ fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
         aspect: 0.3,
         elastic: 34.0,
         thickness: 0.5,
+        fill: 0.2,
     };
     let distorted = make(augment);
     let again = make(augment);

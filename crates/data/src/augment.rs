@@ -33,6 +33,10 @@ pub struct Augmentation {
     /// dilation or erosion, either way.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub thickness: f32,
+    /// Share of digits (0..=1) stretched sideways to fill a square, as scans normalised to a
+    /// square box are (Semeion's, for one): a narrow `1` becomes as wide as it is tall.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fill: f32,
 }
 
 fn is_zero(v: &f32) -> bool {
@@ -59,6 +63,7 @@ impl Augmentation {
             && self.aspect == 0.0
             && self.elastic == 0.0
             && self.thickness == 0.0
+            && self.fill == 0.0
     }
 
     /// The affine part of the distortion for `seed`: each parameter uniform within its bound
@@ -77,14 +82,33 @@ impl Augmentation {
     /// The whole distortion for `seed` applied to a 28x28 digit: the affine warp and the
     /// elastic field in one resampling, then the thickness change.
     pub fn distort(&self, seed: u64, image: &[u8]) -> [u8; IMAGE_PIXELS] {
-        let affine = self.draw(seed);
+        let mut affine = self.draw(seed);
         // Separate streams, so that adding elastic distortion leaves the affine draw alone.
         let mut rng = SplitMix64(seed ^ 0x5EED_E1A5);
+        if self.fill > 0.0 && (rng.symmetric() + 1.0) / 2.0 < self.fill {
+            affine.aspect = square_stretch(image);
+        }
         let field = (self.elastic > 0.0).then(|| displacement(&mut rng, self.elastic));
         let warped = affine.warp(image, field.as_ref());
         let amount = self.thickness * rng.symmetric();
         change_thickness(&warped, amount)
     }
+}
+
+/// The width multiplier that makes the digit's ink box square (1 for a digit already as wide
+/// as it is tall, or wider, or blank).
+fn square_stretch(image: &[u8]) -> f32 {
+    let (mut x0, mut x1, mut y0, mut y1) = (IMAGE_SIDE, 0, IMAGE_SIDE, 0);
+    for (i, &v) in image.iter().enumerate().take(IMAGE_PIXELS) {
+        if v > 0 {
+            let (x, y) = (i % IMAGE_SIDE, i / IMAGE_SIDE);
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x + 1), y0.min(y), y1.max(y + 1));
+        }
+    }
+    if x1 <= x0 || y1 <= y0 {
+        return 1.0;
+    }
+    ((y1 - y0) as f32 / (x1 - x0) as f32).max(1.0)
 }
 
 impl Affine {
@@ -195,6 +219,28 @@ mod tests {
             assert!((x1 - x0 - dx).abs() < 0.05, "{x1} vs {x0} + {dx}");
             assert!((y1 - y0 - dy).abs() < 0.05, "{y1} vs {y0} + {dy}");
         }
+    }
+
+    #[test]
+    fn fill_stretches_a_narrow_digit_into_a_square() {
+        // blob() is 6 wide and 12 tall.
+        assert_eq!(square_stretch(&blob()), 2.0);
+        assert_eq!(square_stretch(&[0u8; IMAGE_PIXELS]), 1.0);
+        let fill = Augmentation {
+            fill: 1.0,
+            ..Default::default()
+        };
+        let wide = fill.distort(1, &blob());
+        let columns = (0..IMAGE_SIDE)
+            .filter(|&x| (0..IMAGE_SIDE).any(|y| wide[y * IMAGE_SIDE + x] > 100))
+            .count();
+        assert_eq!(columns, 12, "as wide as it is tall");
+        let never = Augmentation {
+            fill: 0.0,
+            shift: 0.0,
+            ..fill
+        };
+        assert_eq!(never.distort(1, &blob()), blob());
     }
 
     #[test]

@@ -36,33 +36,29 @@ fn gaussian_kernel(sigma: f32) -> Vec<f32> {
     k.into_iter().map(|v| v / sum).collect()
 }
 
-/// Separable Gaussian smoothing in place, then scaled by `gain`.
+/// Separable Gaussian smoothing in place (zero outside), then scaled by `gain`.
 fn smooth(field: &mut [f32; IMAGE_PIXELS], kernel: &[f32], gain: f32) {
+    let mut rows = [0f32; IMAGE_PIXELS];
+    blur_pass(field, &mut rows, kernel, (1, 0));
+    blur_pass(&rows, field, kernel, (0, 1));
+    field.iter_mut().for_each(|v| *v *= gain);
+}
+
+/// One direction of the Gaussian: along x for `step = (1, 0)`, along y for `(0, 1)`.
+fn blur_pass(src: &[f32], dst: &mut [f32], kernel: &[f32], step: (i64, i64)) {
     let n = IMAGE_SIDE as i64;
     let r = (kernel.len() / 2) as i64;
-    let mut tmp = [0f32; IMAGE_PIXELS];
     for y in 0..n {
         for x in 0..n {
             let mut s = 0.0;
             for (k, &w) in kernel.iter().enumerate() {
-                let xx = x + k as i64 - r;
-                if (0..n).contains(&xx) {
-                    s += w * field[(y * n + xx) as usize];
+                let o = k as i64 - r;
+                let (xx, yy) = (x + o * step.0, y + o * step.1);
+                if (0..n).contains(&xx) && (0..n).contains(&yy) {
+                    s += w * src[(yy * n + xx) as usize];
                 }
             }
-            tmp[(y * n + x) as usize] = s;
-        }
-    }
-    for y in 0..n {
-        for x in 0..n {
-            let mut s = 0.0;
-            for (k, &w) in kernel.iter().enumerate() {
-                let yy = y + k as i64 - r;
-                if (0..n).contains(&yy) {
-                    s += w * tmp[(yy * n + x) as usize];
-                }
-            }
-            field[(y * n + x) as usize] = s * gain;
+            dst[(y * n + x) as usize] = s;
         }
     }
 }

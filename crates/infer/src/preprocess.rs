@@ -96,33 +96,33 @@ fn percentile(values: &mut [f32], q: f32) -> f32 {
     *v
 }
 
-/// Makes the ink bright and the background dark. The border decides, as it is background in
-/// most pictures; when ink covers much of it (a scan whose digit fills the frame) the picture
-/// as a whole decides, its larger part being paper.
+/// Makes the ink bright and the background dark. The paper is taken to be light (as in photos,
+/// scans and canvas exports) when the border or the picture as a whole is mostly light; only
+/// when both are mostly dark (chalk on a board, MNIST's own files) is the ink taken to be the
+/// light part. Either alone misleads: the ink of a scan that fills its frame covers much of
+/// the border, and the ink of a digit cropped tight covers much of the picture.
 fn fix_polarity(grey: &mut Grey) {
     let (w, h) = (grey.width, grey.height);
     let band = (w.min(h) / 20).max(1);
-    let threshold = otsu(&grey.pixels);
-    let dark_share = |values: &mut dyn Iterator<Item = f32>| {
-        let (mut dark, mut all) = (0usize, 0usize);
-        for v in values {
-            all += 1;
-            dark += usize::from(v < threshold);
-        }
-        dark as f32 / all.max(1) as f32
-    };
-    let border = dark_share(
-        &mut (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
-            .map(|(x, y)| grey.at(x, y)),
-    );
-    let background_is_dark = if (0.25..=0.75).contains(&border) {
-        dark_share(&mut grey.pixels.iter().copied()) > 0.5
+    let mut all = grey.pixels.clone();
+    // Halfway between the darkest and the lightest pixel: a thin pen on a large page is too
+    // little of the picture to show in any percentile.
+    let (lo, hi) = all
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let middle = (lo + hi) / 2.0;
+    let mut border: Vec<f32> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| x < band || y < band || x + band >= w || y + band >= h)
+        .map(|(x, y)| grey.at(x, y))
+        .collect();
+    let light_paper = if hi - lo < 1.0 {
+        // One flat grey: no ink either way; light is paper, as for any blank page.
+        lo > 127.5
     } else {
-        border > 0.5
+        percentile(&mut border, 0.5) > middle || percentile(&mut all, 0.5) > middle
     };
-    if !background_is_dark {
+    if light_paper {
         grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
     }
 }
@@ -405,24 +405,16 @@ fn crop_to_ink(grey: &Grey) -> Option<Grey> {
 }
 
 /// The stroke width a digit will have once its ink box is scaled into the 20 px box, measured
-/// at stroke scale; `None` when it has no ink. On MNIST's own 28x28 digits this gives the range
-/// [`MNIST_STROKE_RANGE`] is taken from.
+/// as MNIST's digits are: scaled into the box, then at stroke scale; `None` when it has no ink.
+/// On MNIST's own 28x28 digits this gives the range [`MNIST_STROKE_RANGE`] is taken from.
 pub fn boxed_stroke_width(digit: &Grey) -> Option<f32> {
-    let crop = crop_to_ink(digit)?;
-    let working = to_stroke_scale(crop.clone());
-    Some(width_at_stroke_scale(&crop, &working) / STROKE_SCALE as f32)
+    Some(boxed_width(&crop_to_ink(digit)?))
 }
 
-/// The stroke width of `crop` in the pixels of `working` (the crop at stroke scale), measured
-/// at whichever resolution is finer: a thin pen on a large page fades when shrunk.
-fn width_at_stroke_scale(crop: &Grey, working: &Grey) -> f32 {
-    let side = (STROKE_SCALE * DIGIT_BOX) as f32;
-    let longer = crop.width.max(crop.height) as f32;
-    if longer > side {
-        crate::stroke::stroke_width(crop) * side / longer
-    } else {
-        crate::stroke::stroke_width(working)
-    }
+/// [`boxed_stroke_width`] of an already cropped digit.
+fn boxed_width(crop: &Grey) -> f32 {
+    let boxed = scale_into_box(crop.clone());
+    crate::stroke::stroke_width(&to_stroke_scale(boxed)) / STROKE_SCALE as f32
 }
 
 /// The digit with its strokes brought into MNIST's range of widths (as they will be once it is
@@ -430,16 +422,28 @@ fn width_at_stroke_scale(crop: &Grey, working: &Grey) -> f32 {
 /// scale and cropped to the new ink box. `None` when the strokes are already in range: the
 /// crop is then scaled straight into the box, with no extra resampling.
 fn reshape_strokes(crop: &Grey) -> Option<Grey> {
-    let working = to_stroke_scale(crop.clone());
+    let boxed = boxed_width(crop);
+    let (lo, hi) = MNIST_STROKE_RANGE;
+    if (lo..=hi).contains(&boxed) {
+        return None;
+    }
     let scale = STROKE_SCALE as f32;
     let side = scale * DIGIT_BOX as f32;
-    let width = width_at_stroke_scale(crop, &working);
-    let (lo, hi) = MNIST_STROKE_RANGE;
-    let target = (width / scale).clamp(lo, hi) * scale;
+    let working = to_stroke_scale(crop.clone());
+    // Too thick: the width as MNIST's is measured. Too thin: a stroke narrower than a pixel of
+    // the box measures one pixel there, so take its true width, at the finer resolution.
+    let width = if boxed > hi {
+        boxed * scale
+    } else if crop.width.max(crop.height) as f32 > side {
+        crate::stroke::stroke_width(crop) * side / crop.width.max(crop.height) as f32
+    } else {
+        crate::stroke::stroke_width(&working)
+    };
+    let target = boxed.clamp(lo, hi) * scale;
     let radius = crate::stroke::radius_for(width, side, target, side);
     // Never erode a stroke away: keep at least a third of the measured width.
     let radius = radius.min(width / 3.0);
-    if radius.abs() < 0.5 {
+    if radius.abs() < 0.25 {
         return None;
     }
     crop_to_ink(&crate::stroke::morph(&working, radius))

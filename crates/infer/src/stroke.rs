@@ -35,10 +35,33 @@ pub fn stroke_width(grey: &Grey) -> f32 {
 }
 
 /// Grey-level morphology with a disc of `radius` pixels: erosion (minimum) for a positive
-/// radius, dilation (maximum) for a negative one. Outside the image is background (0).
+/// radius, dilation (maximum) for a negative one. Outside the image is background (0). A
+/// fractional radius blends the two whole-pixel discs around it, so edges move by fractions
+/// of a pixel.
 pub fn morph(grey: &Grey, radius: f32) -> Grey {
     let r = radius.abs();
-    let reach = r.floor() as i64;
+    let (below, above) = (r.floor(), r.ceil());
+    let inner = morph_disc(grey, below, radius > 0.0);
+    if above == below {
+        return inner;
+    }
+    let outer = morph_disc(grey, above, radius > 0.0);
+    let f = r - below;
+    Grey {
+        width: grey.width,
+        height: grey.height,
+        pixels: inner
+            .pixels
+            .iter()
+            .zip(&outer.pixels)
+            .map(|(a, b)| a + f * (b - a))
+            .collect(),
+    }
+}
+
+/// Erosion (or dilation) with the disc of whole radius `r`.
+fn morph_disc(grey: &Grey, r: f32, erode: bool) -> Grey {
+    let reach = r as i64;
     // The disc as row offsets with their half-widths, so each output pixel reads whole rows.
     let rows: Vec<(i64, i64)> = (-reach..=reach)
         .map(|dy| {
@@ -47,7 +70,6 @@ pub fn morph(grey: &Grey, radius: f32) -> Grey {
         })
         .collect();
     let (w, h) = (grey.width as i64, grey.height as i64);
-    let erode = radius > 0.0;
     let mut pixels = Vec::with_capacity(grey.pixels.len());
     for y in 0..h {
         for x in 0..w {

@@ -451,6 +451,7 @@ impl RunConfig {
             ("aspect", a.aspect, 1.0),
             ("elastic", a.elastic, 100.0),
             ("thickness", a.thickness, 1.0),
+            ("fill", a.fill, 1.0),
         ] {
             if !(0.0..=max).contains(&value) {
                 return Err(invalid(
