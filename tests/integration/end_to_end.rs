@@ -337,3 +337,42 @@ fn a_fashion_run_names_its_classes_in_eval_and_infer() {
         "infer should answer with a class name: {stdout}"
     );
 }
+
+#[test]
+fn overwrite_replaces_only_folders_that_are_runs() {
+    let artifacts = tempfile::tempdir().unwrap();
+    // A folder that was never a run: a user's notes where the run would go.
+    let precious = artifacts.path().join("precious");
+    std::fs::create_dir_all(&precious).unwrap();
+    std::fs::write(precious.join("thesis.txt"), b"three years of work").unwrap();
+    let err = train(&request(
+        artifacts.path(),
+        "precious",
+        1,
+        RunMode::Overwrite,
+    ))
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("thesis.txt") && message.contains("nothing was deleted"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(precious.join("thesis.txt")).unwrap(),
+        b"three years of work"
+    );
+
+    // A real run with a file of the user's added to it is not replaced either...
+    let run = train(&request(artifacts.path(), "mine", 1, RunMode::Fresh)).unwrap();
+    let notes = run.run_dir.path.join("notes.txt");
+    std::fs::write(&notes, b"lr 0.002 looked better").unwrap();
+    let err = train(&request(artifacts.path(), "mine", 1, RunMode::Overwrite)).unwrap_err();
+    assert!(err.to_string().contains("notes.txt"), "{err}");
+    assert!(notes.is_file() && run.run_dir.summary().is_file());
+
+    // ...but a run folder holding only what training wrote is.
+    std::fs::remove_file(&notes).unwrap();
+    let again = train(&request(artifacts.path(), "mine", 1, RunMode::Overwrite)).unwrap();
+    assert_eq!(again.summary.epochs_completed, 1);
+    assert!(again.run_dir.summary().is_file());
+}

@@ -59,6 +59,9 @@ pub const FILES: [&str; 4] = [
     "weights.png",
 ];
 
+/// The page that shows the pictures.
+pub const REPORT_FILE: &str = "report.md";
+
 /// Writes the four pictures and `report.md` into `dir`; returns the paths written.
 pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, ReportError> {
     draw::register_font()?;
@@ -67,7 +70,7 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Rep
     grid::draw(&paths[1], &input.samples, &input.class_names)?;
     confusion::draw(&paths[2], &input.confusion, &input.class_names)?;
     weights::draw(&paths[3], &input.first_layer, input.units)?;
-    let md = dir.join("report.md");
+    let md = dir.join(REPORT_FILE);
     markdown::write(&md, input)?;
     let mut all = paths;
     all.push(md);

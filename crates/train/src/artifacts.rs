@@ -47,6 +47,35 @@ pub enum RunMode {
     Overwrite,
 }
 
+const CONFIG_FILE: &str = "config.toml";
+const METRICS_FILE: &str = "metrics.csv";
+const SUMMARY_FILE: &str = "summary.json";
+const CHECKPOINT_DIR: &str = "checkpoint";
+const WRITE_PROBE: &str = ".write-probe";
+/// What Burn's Learner writes into the run folder besides checkpoints.
+const LEARNER_ENTRIES: [&str; 3] = ["train", "valid", "experiment.log"];
+
+/// Whether `name` is something training, Burn's Learner or the report writes into a run
+/// folder (a folder holding anything else is not replaced by `--overwrite`).
+fn is_run_entry(name: &str) -> bool {
+    let ours = [
+        CONFIG_FILE,
+        METRICS_FILE,
+        SUMMARY_FILE,
+        CHECKPOINT_DIR,
+        WRITE_PROBE,
+        mnist_model::MODEL_CONFIG_FILE,
+        mnist_model::MODEL_WEIGHTS_FILE,
+        mnist_report::REPORT_FILE,
+    ];
+    ours.contains(&name)
+        || LEARNER_ENTRIES.contains(&name)
+        || mnist_report::FILES.contains(&name)
+        // Scratch files of atomic writes: ours, and Burn's `model.bpk.<pid>-<n>.tmp`.
+        || (name.starts_with('.') && name.contains(".partial"))
+        || (name.starts_with(mnist_model::MODEL_WEIGHTS_FILE) && name.ends_with(".tmp"))
+}
+
 /// The files of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunDir {
@@ -62,7 +91,7 @@ impl RunDir {
 
     /// The resolved configuration, as TOML.
     pub fn config(&self) -> PathBuf {
-        self.path.join("config.toml")
+        self.path.join(CONFIG_FILE)
     }
     /// The network's shape (Burn `MlpConfig` as JSON), needed to rebuild the model for inference.
     pub fn model_config(&self) -> PathBuf {
@@ -76,13 +105,13 @@ impl RunDir {
         self.path.join(mnist_model::MODEL_WEIGHTS_FILE)
     }
     pub fn metrics(&self) -> PathBuf {
-        self.path.join("metrics.csv")
+        self.path.join(METRICS_FILE)
     }
     pub fn summary(&self) -> PathBuf {
-        self.path.join("summary.json")
+        self.path.join(SUMMARY_FILE)
     }
     pub fn checkpoints(&self) -> PathBuf {
-        self.path.join("checkpoint")
+        self.path.join(CHECKPOINT_DIR)
     }
 
     fn holds_anything(&self) -> bool {
@@ -129,8 +158,31 @@ impl RunDir {
                     self.checkpoints().display()
                 )))
             }
+            RunMode::Overwrite if self.holds_anything() => match self.foreign_entry() {
+                Some(entry) => Err(TrainError::RunFolder(format!(
+                    "{shown} does not look like a burn-mnist run folder (it holds {entry:?},                      which training never writes); --overwrite only replaces run folders, so                      nothing was deleted: choose another --run-name or --artifacts-dir"
+                ))),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
+    }
+
+    /// The first entry of the folder that is not one a run writes, or `None` when the folder is
+    /// recognisably a run (its `config.toml` present and nothing else of a stranger's in it).
+    fn foreign_entry(&self) -> Option<String> {
+        let entries = match std::fs::read_dir(&self.path) {
+            Ok(entries) => entries,
+            Err(e) => return Some(format!("an unreadable listing: {e}")),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        if let Some(stranger) = names.iter().find(|n| !is_run_entry(n)) {
+            return Some(stranger.clone());
+        }
+        (!self.config().is_file()).then(|| "no config.toml".to_string())
     }
 
     /// Makes the folder ready to be written: removes an old run when overwriting.
@@ -144,7 +196,7 @@ impl RunDir {
         }
         std::fs::create_dir_all(&self.path).map_err(io)?;
         // A read-only or full disk must fail here, not after an hour of training.
-        let probe = self.path.join(".write-probe");
+        let probe = self.path.join(WRITE_PROBE);
         let written = std::fs::write(&probe, b"burn-mnist write probe\n");
         let _ = std::fs::remove_file(&probe);
         written.map_err(|source| {
