@@ -376,3 +376,23 @@ fn overwrite_replaces_only_folders_that_are_runs() {
     assert_eq!(again.summary.epochs_completed, 1);
     assert!(again.run_dir.summary().is_file());
 }
+
+#[test]
+fn resume_accepts_the_same_command_and_refuses_a_real_change_naming_both_values() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let with_seed = |epochs, mode, seed| {
+        let mut req = request(artifacts.path(), "seeded", epochs, mode);
+        req.overrides.seed = Some(seed);
+        req
+    };
+    train(&with_seed(1, RunMode::Fresh, 7)).unwrap();
+    let err = train(&with_seed(2, RunMode::Resume, 8)).unwrap_err();
+    assert!(
+        err.to_string().contains("--seed 8 (the run has 7)"),
+        "{err}"
+    );
+    // The command the run was started with, plus --resume and more epochs, continues it.
+    let resumed = train(&with_seed(2, RunMode::Resume, 7)).unwrap();
+    assert_eq!(resumed.summary.epochs_completed, 2);
+    assert_eq!(resumed.summary.seed, 7);
+}

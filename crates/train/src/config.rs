@@ -336,16 +336,20 @@ pub struct Overrides {
 impl Overrides {
     /// The overrides that would change a resumed run's settings: all but `epochs` (the one
     /// key a resumed run may change) and those that only say where things are.
-    pub fn settings_changed_on_resume(&self) -> Vec<&'static str> {
+    pub fn settings_changed_on_resume(&self, saved: &RunConfig) -> Vec<String> {
         let mut changed = Vec::new();
-        if self.batch_size.is_some() {
-            changed.push("--batch-size");
+        // A flag that repeats the saved value is no change: "the same command and --resume".
+        if let Some(b) = self.batch_size.filter(|&b| b != saved.train.batch_size) {
+            changed.push(format!(
+                "--batch-size {b} (the run has {})",
+                saved.train.batch_size
+            ));
         }
-        if self.lr.is_some() {
-            changed.push("--lr");
+        if let Some(lr) = self.lr.filter(|&lr| lr != saved.optimizer.lr()) {
+            changed.push(format!("--lr {lr} (the run has {})", saved.optimizer.lr()));
         }
-        if self.seed.is_some() {
-            changed.push("--seed");
+        if let Some(seed) = self.seed.filter(|&s| s != saved.seed) {
+            changed.push(format!("--seed {seed} (the run has {})", saved.seed));
         }
         changed
     }

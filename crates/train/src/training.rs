@@ -70,7 +70,8 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
         return Ok((config, run_dir, None));
     }
 
-    let changed = req.overrides.settings_changed_on_resume();
+    let mut saved = RunConfig::load(&run_dir.config())?;
+    let changed = req.overrides.settings_changed_on_resume(&saved);
     if !changed.is_empty() {
         return Err(TrainError::RunFolder(format!(
             "--resume continues {} with its saved settings; only --epochs may change, not {}",
@@ -78,7 +79,6 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
             changed.join(", ")
         )));
     }
-    let mut saved = RunConfig::load(&run_dir.config())?;
     saved.artifacts.dir = config.artifacts.dir.clone();
     saved.name = config.name.clone();
     if let Some(epochs) = req.overrides.epochs {
