@@ -134,11 +134,9 @@ fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
         assert_eq!(floats(&d), floats(&a), "deterministic for a seed");
     }
     // The next epoch draws other distortions.
-    let first = floats(&again.iter().next().unwrap().unwrap());
     let fresh = make(augment);
     assert_ne!(
         floats(&fresh.iter().next().unwrap().unwrap()),
         floats(&fresh.iter().next().unwrap().unwrap())
     );
-    assert!(!first.is_empty());
 }

@@ -188,7 +188,15 @@ proptest! {
             }))
         };
         if let Some(digit) = infer::preprocess(&image) {
-            prop_assert_eq!(digit.len(), 784);
+            // Whatever came in, a digit that comes out is MNIST-shaped: its strongest ink at
+            // full intensity, all of it within a 20x20 box.
+            prop_assert_eq!(digit.iter().copied().max(), Some(255));
+            let ink: Vec<usize> = (0..784).filter(|&i| digit[i] > 0).collect();
+            let span = |coord: &dyn Fn(usize) -> usize| {
+                let (lo, hi) = ink.iter().fold((27, 0), |(lo, hi), &i| (lo.min(coord(i)), hi.max(coord(i))));
+                hi + 1 - lo
+            };
+            prop_assert!(span(&|i| i % 28) <= 20 && span(&|i| i / 28) <= 20);
         }
     }
 }
