@@ -50,6 +50,19 @@ fn validation_split_is_seeded_and_disjoint() {
         *t += v;
     }
     assert_eq!(total, data.train.class_counts());
+    // No image is in both (MNIST's 60,000 training images are all different, so equal pixels
+    // would mean the same image).
+    let in_valid: std::collections::HashSet<&[u8]> =
+        (0..valid.len()).map(|i| valid.image(i)).collect();
+    assert_eq!(
+        in_valid.len(),
+        valid.len(),
+        "the validation set repeats an image"
+    );
+    let shared = (0..train.len())
+        .filter(|&i| in_valid.contains(train.image(i)))
+        .count();
+    assert_eq!(shared, 0, "{shared} images are in both splits");
     // Another seed draws another validation set.
     let (_, other) = data.train.split_validation(0.1, 43).unwrap();
     assert_ne!(
