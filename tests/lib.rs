@@ -34,18 +34,24 @@ pub fn config(name: &str) -> PathBuf {
 /// All the workspace's binaries are built at once, with the workspace's feature resolution,
 /// which is the one `cargo test --workspace` used: nothing already built is built again.
 pub fn binary(name: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(&cargo)
-        .current_dir(workspace_root())
-        .args(["build", "--quiet", "--workspace", "--bins"])
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo build --workspace --bins failed");
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test binaries live in target/<profile>/deps");
+    // Build the binaries of the profile these tests were built with (`cargo test --release`
+    // must not run stale release binaries).
+    let mut args = vec!["build", "--quiet", "--workspace", "--bins"];
+    if dir.file_name().is_some_and(|n| n == "release") {
+        args.push("--release");
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(&cargo)
+        .current_dir(workspace_root())
+        .args(&args)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "cargo {} failed", args.join(" "));
     let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(path.is_file(), "{} was not built", path.display());
     path

@@ -51,10 +51,12 @@ fn predictions(json_lines: &str) -> anyhow::Result<Vec<(String, u64, Vec<f64>)>>
             let digit = v["digit"]
                 .as_u64()
                 .with_context(|| format!("no digit in {line}"))?;
-            let probabilities = v["probabilities"]
+            let probabilities: Vec<f64> = v["probabilities"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|p| p.as_f64()).collect())
                 .unwrap_or_default();
+            // A missing or short list would compare equal to another missing one.
+            ensure!(probabilities.len() == 10, "no ten probabilities in {line}");
             Ok((file, digit, probabilities))
         })
         .collect()
