@@ -2,7 +2,8 @@
 //! grey -> ink made bright on a dark background -> uneven background removed and ink stretched
 //! to full range -> specks dropped -> cropped to the ink -> strokes outside MNIST's range of
 //! widths eroded or dilated -> longer side scaled to 20 px (anti-aliased, aspect kept) ->
-//! pasted into 28x28 with the centre of mass at the centre. The [0, 1] scaling that follows is the data crate's, as in training.
+//! pasted into 28x28 with the centre of mass at the centre. The [0, 1] scaling that follows is
+//! the data crate's, as in training.
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, ImageBuffer, Luma};
