@@ -409,21 +409,20 @@ fn crop_to_ink(grey: &Grey) -> Option<Grey> {
 /// as MNIST's digits are: scaled into the box, then at stroke scale; `None` when it has no ink.
 /// On MNIST's own 28x28 digits this gives the range [`MNIST_STROKE_RANGE`] is taken from.
 pub fn boxed_stroke_width(digit: &Grey) -> Option<f32> {
-    Some(boxed_width(&crop_to_ink(digit)?))
+    Some(width_in_box(&scale_into_box(crop_to_ink(digit)?)))
 }
 
-/// [`boxed_stroke_width`] of an already cropped digit.
-fn boxed_width(crop: &Grey) -> f32 {
-    let boxed = scale_into_box(crop.clone());
-    crate::stroke::stroke_width(&to_stroke_scale(boxed)) / STROKE_SCALE as f32
+/// The stroke width of a digit already scaled into the box, measured at stroke scale.
+fn width_in_box(boxed: &Grey) -> f32 {
+    crate::stroke::stroke_width(&to_stroke_scale(boxed.clone())) / STROKE_SCALE as f32
 }
 
 /// The digit with its strokes brought into MNIST's range of widths (as they will be once it is
 /// in the box): thick pens and frame-filling scans eroded, thin pens dilated, both at stroke
 /// scale and cropped to the new ink box. `None` when the strokes are already in range: the
-/// crop is then scaled straight into the box, with no extra resampling.
-fn reshape_strokes(crop: &Grey) -> Option<Grey> {
-    let boxed = boxed_width(crop);
+/// crop is then scaled straight into the box (`boxed`), with no extra resampling.
+fn reshape_strokes(crop: &Grey, boxed: &Grey) -> Option<Grey> {
+    let boxed = width_in_box(boxed);
     let (lo, hi) = MNIST_STROKE_RANGE;
     if (lo..=hi).contains(&boxed) {
         return None;
@@ -453,8 +452,12 @@ fn reshape_strokes(crop: &Grey) -> Option<Grey> {
 /// Scales the cropped ink into the 20x20 box, reshaping its strokes on the way, and centres it
 /// by mass in 28x28.
 fn fit_and_centre(crop: Grey) -> [u8; IMAGE_PIXELS] {
-    let digit = reshape_strokes(&crop).unwrap_or(crop);
-    centre_by_mass(&scale_into_box(digit))
+    let boxed = scale_into_box(crop.clone());
+    let digit = match reshape_strokes(&crop, &boxed) {
+        Some(reshaped) => scale_into_box(reshaped),
+        None => boxed,
+    };
+    centre_by_mass(&digit)
 }
 
 /// The ink with its longer side scaled to the 20 px box (aspect kept), strongest ink at 255.

@@ -103,6 +103,17 @@ pub struct DataArgs {
     pub device: Option<String>,
 }
 
+impl DataArgs {
+    /// The device named by `--device`, or the default one.
+    pub fn device(&self) -> anyhow::Result<burn::tensor::Device> {
+        Ok(mnist_model::device::parse_device(
+            self.device
+                .as_deref()
+                .unwrap_or(mnist_model::device::default_device_name()),
+        )?)
+    }
+}
+
 /// Runs the command and prints the closing report.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     if let Err(e) = crate::interrupt::install_signal_handler() {

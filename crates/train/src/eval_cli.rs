@@ -12,7 +12,6 @@ use crate::cli::DataArgs;
 use crate::config::RunConfig;
 use crate::evaluate::evaluate;
 use crate::training::workspace_root;
-use mnist_model::device::{default_device_name, parse_device};
 
 /// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
 /// image files.
@@ -59,7 +58,7 @@ pub fn load_run(
     dataset: Option<&str>,
     flags: &DataArgs,
 ) -> anyhow::Result<LoadedRun> {
-    let device = parse_device(flags.device.as_deref().unwrap_or(default_device_name()))?;
+    let device = flags.device()?;
     let (model, _) = mnist_model::load_trained(dir, &device)?;
     // The run's own config says what it was trained on, when the folder has one.
     let run_config = dir.join("config.toml");
@@ -134,7 +133,7 @@ fn run_images(
     model: &std::path::Path,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let device = parse_device(args.data.device.as_deref().unwrap_or(default_device_name()))?;
+    let device = args.data.device()?;
     let classifier = infer::Classifier::load(model, &device)?;
     let images = infer::score::labelled_images(dir)?;
     let card = infer::score::score(&classifier, &images)
