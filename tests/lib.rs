@@ -87,3 +87,67 @@ pub fn fixture_digit(name: &str) -> PathBuf {
         .join("digits")
         .join(name)
 }
+
+/// The web server running in the background on a free loopback port, serving the runs of
+/// `artifacts`; stopped when dropped.
+pub struct WebServer {
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WebServer {
+    pub fn start(artifacts: &Path) -> WebServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking socket");
+        let url = format!("http://{}", listener.local_addr().expect("a bound port"));
+        let device = mnist_model::device::parse_device("cpu").expect("the CPU device");
+        let models = web::Models::new(artifacts.to_path_buf(), infer::shipped_model_dir(), device);
+        let state = std::sync::Arc::new(web::AppState::new(artifacts.to_path_buf(), models));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio socket");
+                let shutdown = async {
+                    let _ = stopped.await;
+                };
+                web::serve(listener, state, shutdown)
+                    .await
+                    .expect("the server runs");
+            });
+        });
+        WebServer {
+            url,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for WebServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A copy of the shipped model's run folder (config, metrics, summary, model) as run `name`
+/// in `artifacts`: a real finished run to browse.
+pub fn copy_shipped_run(artifacts: &Path, name: &str) -> PathBuf {
+    let target = artifacts.join(name);
+    std::fs::create_dir_all(&target).expect("a run folder");
+    for entry in std::fs::read_dir(infer::shipped_model_dir()).expect("the shipped model") {
+        let entry = entry.expect("a folder entry");
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), target.join(entry.file_name())).expect("a copy");
+        }
+    }
+    target
+}

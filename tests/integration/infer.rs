@@ -9,7 +9,7 @@ use image::{GrayImage, ImageFormat, Luma};
 use infer::{decode_bytes, decode_file, load_digit, shipped_model_dir, Classifier, InferError};
 use mnist_data::MnistData;
 
-fn png_bytes(image: &GrayImage) -> Vec<u8> {
+pub(crate) fn png_bytes(image: &GrayImage) -> Vec<u8> {
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, ImageFormat::Png).unwrap();
     bytes.into_inner()
@@ -72,7 +72,7 @@ fn the_shipped_model_reads_the_drawn_sample_digits() {
 }
 
 /// A valid PNG whose header claims `width` x `height` (the CRC recomputed): a decompression bomb.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = png_bytes(&GrayImage::new(1, 1));
     bytes[16..20].copy_from_slice(&width.to_be_bytes());
     bytes[20..24].copy_from_slice(&height.to_be_bytes());

@@ -13,3 +13,5 @@ mod model;
 mod model_files;
 mod preprocessing;
 mod report;
+mod web_api;
+mod web_page;

@@ -94,23 +94,32 @@ fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
     .with_context(|| format!("cannot save {}", path.display()))
 }
 
+/// The JSON object `infer --json` prints for one image (and the web API answers).
+pub fn json_report(
+    classifier: &Classifier,
+    file: &Path,
+    prediction: &Prediction,
+) -> serde_json::Value {
+    let (digit, confidence) = prediction.ranked()[0];
+    serde_json::json!({
+        "file": file.display().to_string(),
+        "digit": digit,
+        "class": classifier.class_name(digit),
+        "confidence": confidence,
+        "probabilities": prediction.probabilities,
+    })
+}
+
 fn report(
     args: &InferArgs,
     classifier: &Classifier,
     file: &Path,
     prediction: &Prediction,
 ) -> String {
-    let ranked = prediction.ranked();
     if args.json {
-        return serde_json::json!({
-            "file": file.display().to_string(),
-            "digit": ranked[0].0,
-            "class": classifier.class_name(ranked[0].0),
-            "confidence": ranked[0].1,
-            "probabilities": prediction.probabilities,
-        })
-        .to_string();
+        return json_report(classifier, file, prediction).to_string();
     }
+    let ranked = prediction.ranked();
     let mut line = format!(
         "{}: {} ({:.1}%)",
         file.display(),

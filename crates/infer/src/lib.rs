@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// The model shipped in the repository, used when no `--model` is given.
 pub fn shipped_model_dir() -> PathBuf {
     mnist_data::workspace_root()
-        .join("artifacts")
+        .join(mnist_model::ARTIFACTS_DIR)
         .join("shipped")
 }
 
@@ -26,4 +26,10 @@ pub fn shipped_model_dir() -> PathBuf {
 pub fn load_digit(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
     let image = decode_file(path)?;
     preprocess(&image).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))
+}
+
+/// The same for image bytes received some other way (an upload); `name` names them in errors.
+pub fn read_digit(bytes: &[u8], name: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
+    let image = decode_bytes(bytes, name)?;
+    preprocess(&image).ok_or_else(|| InferError::NoDigit(name.to_path_buf()))
 }

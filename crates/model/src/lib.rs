@@ -12,5 +12,6 @@ mod trained;
 pub use mlp::{Init, Mlp, MlpConfig};
 pub use summary::{LayerSummary, ModelSummary};
 pub use trained::{
-    load_trained, LoadError, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, MODEL_WEIGHTS_STEM,
+    load_trained, LoadError, ARTIFACTS_DIR, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE,
+    MODEL_WEIGHTS_STEM,
 };

@@ -7,6 +7,9 @@ use burn::tensor::Device;
 
 use crate::{Mlp, MlpConfig};
 
+/// The folder (relative to the workspace or the working directory) that holds run folders,
+/// unless a config or `--artifacts-dir` says otherwise; the shipped model is a run folder in it.
+pub const ARTIFACTS_DIR: &str = "artifacts";
 /// The file holding the network's shape, as Burn config JSON.
 pub const MODEL_CONFIG_FILE: &str = "model.json";
 /// The file stem of the weights; Burn adds the `.bpk` extension when saving.

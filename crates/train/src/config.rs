@@ -55,7 +55,7 @@ mod defaults {
         32
     }
     pub fn artifacts_dir() -> std::path::PathBuf {
-        "artifacts".into()
+        mnist_model::ARTIFACTS_DIR.into()
     }
     pub fn keep_checkpoints() -> usize {
         2

@@ -14,6 +14,7 @@ pub mod optim;
 pub mod renderer;
 pub mod report;
 pub mod report_cli;
+pub mod runs;
 pub mod summary;
 pub mod sweep_cli;
 pub mod training;

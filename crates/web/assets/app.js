@@ -1,0 +1,351 @@
+// burn-mnist's page: drawing pad and predictions, model choice, runs and their curves.
+// Every answer comes from the server (`/api/...`), which runs the same code as `infer`.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const BRUSH = 20; // px on the 280x280 pad: a felt pen, like MNIST's strokes once scaled down
+const PREDICT_DELAY = 120; // ms of quiet before a drawing is sent again
+
+// ---------- tabs ----------
+for (const tab of document.querySelectorAll("nav .tab")) {
+  tab.addEventListener("click", () => showTab(tab.dataset.tab));
+}
+function showTab(name) {
+  for (const t of document.querySelectorAll("nav .tab")) t.classList.toggle("active", t.dataset.tab === name);
+  for (const p of document.querySelectorAll(".panel")) p.classList.toggle("active", p.id === name);
+  if (name === "runs") refreshRuns();
+}
+
+// ---------- drawing ----------
+const pad = $("canvas");
+const ink = pad.getContext("2d");
+const strokes = [];
+let current = null;
+
+function padPoint(e) {
+  const r = pad.getBoundingClientRect();
+  return [(e.clientX - r.left) * (pad.width / r.width), (e.clientY - r.top) * (pad.height / r.height)];
+}
+function paint() {
+  ink.fillStyle = "#fff";
+  ink.fillRect(0, 0, pad.width, pad.height);
+  ink.strokeStyle = "#000";
+  ink.fillStyle = "#000";
+  ink.lineWidth = BRUSH;
+  ink.lineCap = "round";
+  ink.lineJoin = "round";
+  for (const s of strokes) {
+    if (s.length === 1) {
+      ink.beginPath();
+      ink.arc(s[0][0], s[0][1], BRUSH / 2, 0, 2 * Math.PI);
+      ink.fill();
+      continue;
+    }
+    ink.beginPath();
+    ink.moveTo(s[0][0], s[0][1]);
+    for (const [x, y] of s.slice(1)) ink.lineTo(x, y);
+    ink.stroke();
+  }
+}
+pad.addEventListener("pointerdown", (e) => {
+  e.preventDefault();
+  pad.setPointerCapture(e.pointerId);
+  current = [padPoint(e)];
+  strokes.push(current);
+  paint();
+  schedulePredict();
+});
+pad.addEventListener("pointermove", (e) => {
+  if (!current) return;
+  current.push(padPoint(e));
+  paint();
+  schedulePredict();
+});
+const endStroke = () => { current = null; schedulePredict(); };
+pad.addEventListener("pointerup", endStroke);
+pad.addEventListener("pointercancel", endStroke);
+$("undo").addEventListener("click", () => { strokes.pop(); paint(); schedulePredict(); });
+$("clear").addEventListener("click", () => { strokes.length = 0; paint(); schedulePredict(); });
+
+let timer = null;
+// `#digit[data-state]` is "waiting" until the answer to the latest drawing is shown, then "done".
+const settle = (state) => { $("digit").dataset.state = state; };
+function schedulePredict() {
+  clearTimeout(timer);
+  settle("waiting");
+  timer = setTimeout(() => {
+    if (strokes.length === 0) return showBlank();
+    pad.toBlob((blob) => predict(blob, "drawing.png"), "image/png");
+  }, PREDICT_DELAY);
+}
+
+// ---------- predictions ----------
+let asked = 0; // answers to older requests are dropped
+async function predict(blob, name) {
+  const ticket = ++asked;
+  settle("waiting");
+  const url = `/api/predict?model=${encodeURIComponent($("model").value || "shipped")}&name=${encodeURIComponent(name)}`;
+  try {
+    const response = await fetch(url, { method: "POST", body: blob });
+    const answer = await response.json();
+    if (ticket !== asked) return;
+    if (!response.ok) showError(answer.error || response.statusText);
+    else showAnswer(answer);
+  } catch (err) {
+    if (ticket === asked) showError(`the server did not answer (${err})`);
+  }
+  if (ticket === asked) settle("done");
+}
+function showBlank() {
+  asked++;
+  $("digit").textContent = "?";
+  $("confidence").textContent = "";
+  $("message").textContent = "";
+  drawBars(null);
+  drawSeen(null);
+  settle("done");
+}
+function showError(text) {
+  $("digit").textContent = "?";
+  $("confidence").textContent = "";
+  $("message").textContent = text;
+  drawBars(null);
+  drawSeen(null);
+}
+function showAnswer(a) {
+  $("message").textContent = "";
+  $("digit").textContent = a.class;
+  $("confidence").textContent = `${(100 * a.confidence).toFixed(1)}% sure`;
+  drawBars(a);
+  drawSeen(a.input);
+}
+function drawBars(a) {
+  const list = $("bars");
+  list.textContent = "";
+  for (let d = 0; d < 10; d++) {
+    const p = a ? a.probabilities[d] : 0;
+    const li = document.createElement("li");
+    if (a && d === a.digit) li.className = "best";
+    li.innerHTML = `<span>${d}</span><span class="bar"><span class="fill"></span></span><span class="pct"></span>`;
+    li.querySelector(".fill").style.width = `${(100 * p).toFixed(1)}%`;
+    li.querySelector(".pct").textContent = a ? `${(100 * p).toFixed(1)}%` : "";
+    list.appendChild(li);
+  }
+}
+function drawSeen(pixels) {
+  const seen = $("seen").getContext("2d");
+  const image = seen.createImageData(28, 28);
+  for (let i = 0; i < 28 * 28; i++) {
+    const v = pixels ? pixels[i] : 0;
+    image.data.set([v, v, v, 255], 4 * i);
+  }
+  seen.putImageData(image, 0, 0);
+}
+
+// ---------- upload and drop ----------
+$("file").addEventListener("change", (e) => {
+  const file = e.target.files[0];
+  if (file) usePicture(file);
+  e.target.value = "";
+});
+document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dropping"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dropping"));
+document.addEventListener("drop", (e) => {
+  e.preventDefault();
+  document.body.classList.remove("dropping");
+  const file = e.dataTransfer.files[0];
+  if (file) { showTab("draw"); usePicture(file); }
+});
+function usePicture(file) {
+  strokes.length = 0;
+  paint();
+  // Show the picture on the pad (scaled to fit) so the person sees what was read.
+  const url = URL.createObjectURL(file);
+  const picture = new Image();
+  picture.onload = () => {
+    const k = Math.min(pad.width / picture.width, pad.height / picture.height);
+    const w = picture.width * k, h = picture.height * k;
+    ink.drawImage(picture, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+    URL.revokeObjectURL(url);
+  };
+  picture.src = url;
+  predict(file, file.name);
+}
+
+// ---------- models ----------
+async function loadModels() {
+  const select = $("model");
+  try {
+    const models = await (await fetch("/api/models")).json();
+    select.textContent = "";
+    for (const m of models) {
+      const option = document.createElement("option");
+      option.value = m.name;
+      const acc = m.test_accuracy == null ? "" : `, ${m.test_accuracy.toFixed(2)}% on the test set`;
+      option.textContent = `${m.name} (${m.dataset}${acc})`;
+      select.appendChild(option);
+    }
+  } catch (err) {
+    $("message").textContent = `cannot list the models (${err})`;
+  }
+}
+$("model").addEventListener("change", schedulePredict);
+
+// ---------- runs ----------
+const compared = new Set();
+let opened = null;
+let runsTimer = null;
+
+let shown = ""; // the runs as last drawn: redraw only when something changed
+async function refreshRuns() {
+  clearTimeout(runsTimer);
+  if (!$("runs").classList.contains("active")) return;
+  try {
+    const text = await (await fetch("/api/runs")).text();
+    if (text !== shown) {
+      shown = text;
+      drawRunsTable(JSON.parse(text));
+      await drawComparison();
+      if (opened) await openRun(opened);
+    }
+  } finally {
+    runsTimer = setTimeout(refreshRuns, 2000); // a run training now grows epoch by epoch
+  }
+}
+const pct = (v) => (v == null ? "-" : `${v.toFixed(2)}%`);
+const duration = (s) => (s < 90 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
+function drawRunsTable(runs) {
+  const body = $("runs-table").querySelector("tbody");
+  body.textContent = "";
+  for (const r of runs) {
+    const tr = document.createElement("tr");
+    tr.dataset.run = r.name;
+    tr.innerHTML = `<td><input type="checkbox" title="compare"></td><td><a></a></td>
+      <td class="status-${r.status}">${r.status}</td><td>${r.dataset}</td><td></td>
+      <td>${r.epochs_completed}/${r.epochs_planned}</td><td>${pct(r.best_valid_accuracy)}</td>
+      <td>${pct(r.test_accuracy)}</td><td>${duration(r.seconds)}</td>`;
+    tr.querySelector("a").textContent = r.name;
+    tr.children[4].textContent = r.recipe;
+    const box = tr.querySelector("input");
+    box.checked = compared.has(r.name);
+    box.addEventListener("change", () => {
+      box.checked ? compared.add(r.name) : compared.delete(r.name);
+      drawComparison();
+    });
+    tr.querySelector("a").addEventListener("click", () => openRun(r.name));
+    body.appendChild(tr);
+  }
+}
+async function runDetail(name) {
+  const response = await fetch(`/api/runs/${encodeURIComponent(name)}`);
+  return response.ok ? response.json() : null;
+}
+async function drawComparison() {
+  const box = $("compare");
+  box.textContent = "";
+  if (compared.size < 2) return;
+  const runs = (await Promise.all([...compared].map(runDetail))).filter(Boolean);
+  const series = (key) => runs.map((r, i) => ({ name: r.name, color: COLORS[i % COLORS.length], points: points(r.epochs, key) }));
+  const charts = document.createElement("div");
+  charts.className = "charts";
+  charts.append(
+    chart("validation accuracy (%)", series("valid_accuracy")),
+    chart("validation loss", series("valid_loss")),
+  );
+  box.append(heading(`Comparing ${runs.map((r) => r.name).join(", ")}`), charts);
+}
+async function openRun(name) {
+  opened = name;
+  const r = await runDetail(name);
+  const box = $("run-detail");
+  box.textContent = "";
+  if (!r) return;
+  const charts = document.createElement("div");
+  charts.className = "charts";
+  charts.append(
+    chart("loss", [
+      { name: "train", color: COLORS[0], points: points(r.epochs, "train_loss") },
+      { name: "validation", color: COLORS[1], points: points(r.epochs, "valid_loss") },
+    ]),
+    chart("accuracy (%)", [
+      { name: "train", color: COLORS[0], points: points(r.epochs, "train_accuracy") },
+      { name: "validation", color: COLORS[1], points: points(r.epochs, "valid_accuracy") },
+    ]),
+  );
+  const pictures = document.createElement("div");
+  pictures.className = "pictures";
+  for (const p of r.pictures) {
+    const img = document.createElement("img");
+    img.alt = p;
+    img.src = `/api/runs/${encodeURIComponent(name)}/${p}`;
+    pictures.appendChild(img);
+  }
+  const config = document.createElement("pre");
+  config.className = "config";
+  config.textContent = r.config;
+  box.append(heading(`${r.name}: ${r.status}, ${r.epochs_completed}/${r.epochs_planned} epochs, test ${pct(r.test_accuracy)}`), charts, pictures, config);
+}
+function heading(text) {
+  const h = document.createElement("h2");
+  h.textContent = text;
+  return h;
+}
+const points = (epochs, key) => epochs.filter((e) => e[key] != null).map((e) => [e.epoch, e[key]]);
+
+// ---------- SVG line charts ----------
+const COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab"];
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text != null) el.textContent = text;
+  return el;
+}
+function chart(title, series) {
+  const W = 440, H = 260, L = 52, R = 12, T = 24, B = 36;
+  const root = svg("svg", { class: "chart", width: W, height: H, viewBox: `0 0 ${W} ${H}` });
+  root.append(svg("text", { x: L, y: 16 }, title));
+  const all = series.flatMap((s) => s.points);
+  if (all.length === 0) {
+    root.append(svg("text", { x: L, y: H / 2 }, "no epochs yet"));
+    return root;
+  }
+  const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
+  const x0 = Math.min(...xs, 1), x1 = Math.max(...xs, x0 + 1);
+  let y0 = Math.min(...ys), y1 = Math.max(...ys);
+  if (y1 - y0 < 1e-9) { y0 -= 0.5; y1 += 0.5; }
+  const X = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
+  const Y = (y) => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
+  for (const y of ticks(y0, y1)) {
+    root.append(svg("line", { class: "grid", x1: L, x2: W - R, y1: Y(y), y2: Y(y) }));
+    root.append(svg("text", { x: L - 6, y: Y(y) + 4, "text-anchor": "end" }, formatTick(y)));
+  }
+  for (const x of ticks(x0, x1).filter(Number.isInteger)) {
+    root.append(svg("text", { x: X(x), y: H - B + 16, "text-anchor": "middle" }, x));
+  }
+  root.append(svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle" }, "epoch"));
+  root.append(svg("line", { class: "axis", x1: L, x2: L, y1: T, y2: H - B }));
+  root.append(svg("line", { class: "axis", x1: L, x2: W - R, y1: H - B, y2: H - B }));
+  series.forEach((s, i) => {
+    if (s.points.length === 0) return;
+    const d = s.points.map((p, j) => `${j ? "L" : "M"}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join("");
+    root.append(svg("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.name }));
+    for (const p of s.points) root.append(svg("circle", { cx: X(p[0]), cy: Y(p[1]), r: 2.5, fill: s.color }));
+    root.append(svg("text", { x: W - R - 4, y: T + 14 * i + 10, "text-anchor": "end", fill: s.color, style: `fill:${s.color}` }, s.name));
+  });
+  return root;
+}
+function ticks(lo, hi) {
+  const raw = (hi - lo) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+const formatTick = (v) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(v) : v.toPrecision(3));
+
+// ---------- start ----------
+paint();
+showBlank();
+loadModels();

@@ -1,0 +1,61 @@
+//! The `web` command line: where to listen, which runs to show, which device answers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use mnist_model::device::{default_device_name, parse_device};
+
+use crate::{AppState, Models};
+
+/// Serve the burn-mnist page: draw digits and watch the network read them; browse runs and
+/// watch training live.
+#[derive(Debug, Parser)]
+#[command(name = "web", version)]
+pub struct WebArgs {
+    /// Address to listen on (loopback only by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The folder holding run folders (the one `train` writes to).
+    #[arg(long)]
+    pub artifacts_dir: Option<PathBuf>,
+    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    #[arg(long)]
+    pub device: Option<String>,
+}
+
+/// Runs the server until Ctrl-C.
+pub fn run(args: &WebArgs) -> anyhow::Result<()> {
+    let device = parse_device(args.device.as_deref().unwrap_or(default_device_name()))?;
+    let artifacts = args
+        .artifacts_dir
+        .clone()
+        .unwrap_or_else(|| mnist_data::workspace_root().join(mnist_model::ARTIFACTS_DIR));
+    let models = Models::new(artifacts.clone(), infer::shipped_model_dir(), device);
+    let state = Arc::new(AppState::new(artifacts.clone(), models));
+
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (is another server using it? choose one with --addr)",
+                    args.addr
+                )
+            })?;
+        let addr = listener.local_addr()?;
+        println!(
+            "burn-mnist page: http://{addr}/  (runs from {}; Ctrl-C stops)",
+            artifacts.display()
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        crate::serve(listener, state, shutdown)
+            .await
+            .context("the server stopped")
+    })
+}

@@ -1,0 +1,336 @@
+//! The web server's JSON API: predictions equal `infer --json`'s, runs read from real run
+//! folders (live ones too), and every kind of bad request gets a 4xx with a one-line reason.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use integration_tests::{binary, copy_shipped_run, WebServer};
+use serde_json::Value;
+
+/// A client that hands back 4xx/5xx answers instead of failing on them.
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// `(status, JSON body)` of a request.
+fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
+    let mut response = response.expect("the server answers");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().expect("a text body");
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {text:?} (status {status})"));
+    (status, json)
+}
+
+fn post(server: &WebServer, route: &str, body: &[u8]) -> (u16, Value) {
+    answer(client().post(format!("{}{route}", server.url)).send(body))
+}
+
+fn get(server: &WebServer, route: &str) -> (u16, Value) {
+    answer(client().get(format!("{}{route}", server.url)).call())
+}
+
+/// A request sent byte for byte, so the path reaches the server exactly as written (clients
+/// tidy `..` away); returns the status line.
+fn raw_request(server: &WebServer, path: &str) -> String {
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("a connection");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply.lines().next().unwrap_or_default().to_string()
+}
+
+fn canvas_fixture(name: &str) -> std::path::PathBuf {
+    integration_tests::workspace_root()
+        .join("tests/fixtures/canvas")
+        .join(name)
+}
+
+#[test]
+fn a_prediction_is_infers_json_plus_the_image_the_network_saw() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let file = canvas_fixture("7-canvas-22px.png");
+
+    let (status, web) = post(&server, "/api/predict", &std::fs::read(&file).unwrap());
+    assert_eq!(status, 200, "{web}");
+
+    let out = std::process::Command::new(binary("infer"))
+        .args(["--json", "--device", "cpu"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["digit", "class", "confidence", "probabilities"] {
+        assert_eq!(web[key], cli[key], "{key}: web {web} vs infer {cli}");
+    }
+    assert_eq!(web["digit"], 7);
+    assert_eq!(web["model"], "shipped");
+    let input = web["input"].as_array().unwrap();
+    assert_eq!(input.len(), 28 * 28);
+    let digit = infer::load_digit(&file).unwrap();
+    let expected: Vec<Value> = digit.iter().map(|&v| Value::from(v)).collect();
+    assert_eq!(input, &expected, "input is not the preprocessed digit");
+}
+
+#[test]
+fn a_run_folder_answers_as_a_model() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "mine");
+    let server = WebServer::start(artifacts.path());
+    let bytes = std::fs::read(canvas_fixture("3-canvas-15px.png")).unwrap();
+
+    let (status, json) = post(&server, "/api/predict?model=mine", &bytes);
+    assert_eq!(
+        (status, &json["model"]),
+        (200, &Value::from("mine")),
+        "{json}"
+    );
+    assert_eq!(json["digit"], 3);
+
+    let (status, models) = get(&server, "/api/models");
+    assert_eq!(status, 200);
+    let names: Vec<&str> = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shipped", "mine"]);
+    assert_eq!(models[0]["test_accuracy"], models[1]["test_accuracy"]);
+}
+
+#[test]
+fn every_kind_of_bad_request_gets_a_4xx_with_its_reason() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "mine");
+    let server = WebServer::start(artifacts.path());
+    let digit = std::fs::read(canvas_fixture("1-canvas-22px.png")).unwrap();
+    let blank = crate::infer::png_bytes(&image::GrayImage::from_pixel(50, 50, image::Luma([255])));
+
+    let cases: Vec<(&str, (u16, Value), u16, &str)> = vec![
+        (
+            "empty body",
+            post(&server, "/api/predict", b""),
+            400,
+            "empty",
+        ),
+        (
+            "not an image",
+            post(&server, "/api/predict", b"hello, world"),
+            415,
+            "not an image",
+        ),
+        (
+            "over 10 MiB",
+            post(&server, "/api/predict", &vec![0u8; web::MAX_UPLOAD + 1]),
+            413,
+            "over 10 MiB",
+        ),
+        (
+            "decompression bomb",
+            post(
+                &server,
+                "/api/predict",
+                &crate::infer::png_claiming(20_000, 20_000),
+            ),
+            413,
+            "too large",
+        ),
+        (
+            "blank page",
+            post(&server, "/api/predict", &blank),
+            422,
+            "no digit",
+        ),
+        (
+            "unknown model",
+            post(&server, "/api/predict?model=nope", &digit),
+            404,
+            "nope",
+        ),
+        (
+            "model outside artifacts",
+            post(&server, "/api/predict?model=..%2Fetc", &digit),
+            400,
+            "not a run name",
+        ),
+        ("unknown run", get(&server, "/api/runs/nope"), 404, "nope"),
+        (
+            "run name with a slash",
+            get(&server, "/api/runs/a%2Fb"),
+            400,
+            "not a run name",
+        ),
+        (
+            "hidden run name",
+            get(&server, "/api/runs/.hidden"),
+            400,
+            "not a run name",
+        ),
+        (
+            "a file of a run",
+            get(&server, "/api/runs/mine/model.bpk"),
+            404,
+            "not a run picture",
+        ),
+        (
+            "unknown route",
+            get(&server, "/api/nothing"),
+            404,
+            "no such route",
+        ),
+    ];
+    for (what, (status, json), expected, reason) in cases {
+        let message = json["error"].as_str().unwrap_or_default();
+        assert_eq!(status, expected, "{what}: {json}");
+        assert!(
+            message.contains(reason) && !message.contains('\n'),
+            "{what}: {message:?} should say {reason:?} in one line"
+        );
+    }
+    // `..` sent as written, past any client tidying: never a file outside the artifacts folder.
+    for path in [
+        "/api/runs/..",
+        "/api/runs/../config.toml",
+        "/api/runs/%2E%2E/curves.png",
+    ] {
+        let status = raw_request(&server, path);
+        assert!(
+            status.contains(" 400 ") || status.contains(" 404 "),
+            "{path}: {status}"
+        );
+    }
+    // And the server still serves.
+    assert_eq!(post(&server, "/api/predict", &digit).1["digit"], 1);
+}
+
+#[test]
+fn a_few_hundred_concurrent_requests_are_all_answered() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "mine");
+    let server = WebServer::start(artifacts.path());
+    let files: Vec<(u8, Vec<u8>)> = (0..10u8)
+        .map(|d| {
+            let bytes = std::fs::read(canvas_fixture(&format!("{d}-canvas-22px.png"))).unwrap();
+            (d, bytes)
+        })
+        .collect();
+    let answered = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..16)
+            .map(|w| {
+                let (server, files) = (&server, &files);
+                scope.spawn(move || {
+                    let mut statuses = Vec::new();
+                    for i in 0..20 {
+                        let (status, _) = match (w + i) % 3 {
+                            0 => get(server, "/api/runs"),
+                            1 => post(server, "/api/predict", b"junk"),
+                            _ => post(server, "/api/predict", &files[(w + i) % 10].1),
+                        };
+                        statuses.push(status);
+                    }
+                    statuses
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect::<Vec<u16>>()
+    });
+    assert_eq!(answered.len(), 320);
+    assert!(
+        answered.iter().all(|s| *s == 200 || *s == 415),
+        "{answered:?}"
+    );
+    let junk = (0..16)
+        .flat_map(|w| (0..20).map(move |i| (w + i) % 3))
+        .filter(|kind| *kind == 1)
+        .count();
+    assert_eq!(answered.iter().filter(|s| **s == 415).count(), junk);
+}
+
+#[test]
+fn runs_list_finished_and_live_runs_with_their_metrics() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "done");
+    // A run in the middle of training: what `train` has written after three epochs.
+    let live = copy_shipped_run(artifacts.path(), "live");
+    let metrics = std::fs::read_to_string(live.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = metrics.lines().collect();
+    for file in ["summary.json", "model.bpk", "model.json"] {
+        std::fs::remove_file(live.join(file)).unwrap();
+    }
+    std::fs::write(live.join("metrics.csv"), lines[..4].join("\n") + "\n").unwrap();
+    std::fs::create_dir(artifacts.path().join("not-a-run")).unwrap();
+    let server = WebServer::start(artifacts.path());
+
+    let (status, runs) = get(&server, "/api/runs");
+    assert_eq!(status, 200);
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let (done, running) = (&runs[0], &runs[1]);
+    assert_eq!(done["status"], "finished");
+    assert_eq!(done["test_accuracy"], 99.11);
+    assert_eq!(done["epochs_completed"], 30);
+    assert_eq!(done["dataset"], "mnist");
+    assert_eq!(running["status"], "training");
+    assert_eq!(running["epochs_completed"], 3);
+    assert_eq!(running["test_accuracy"], Value::Null);
+    assert_eq!(running["has_model"], false);
+
+    // The next epoch lands: the run grows.
+    std::fs::write(live.join("metrics.csv"), lines[..5].join("\n") + "\n").unwrap();
+    let (_, detail) = get(&server, "/api/runs/live");
+    let epochs = detail["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 4);
+    let fourth: Vec<&str> = lines[4].split(',').collect();
+    assert_eq!(
+        epochs[3]["valid_accuracy"],
+        fourth[4].parse::<f64>().unwrap()
+    );
+    assert!(detail["config"].as_str().unwrap().contains("[optimizer]"));
+
+    // Nothing written for a long while: it stopped (interrupted or crashed).
+    let long_ago = SystemTime::now() - Duration::from_secs(3600);
+    for file in ["metrics.csv", "config.toml"] {
+        let f = std::fs::File::options()
+            .append(true)
+            .open(live.join(file))
+            .unwrap();
+        f.set_modified(long_ago).unwrap();
+    }
+    assert_eq!(get(&server, "/api/runs/live").1["status"], "stopped");
+}
+
+#[test]
+fn a_run_serves_its_pictures_and_nothing_else() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let run = copy_shipped_run(artifacts.path(), "pictured");
+    let png = crate::infer::png_bytes(&image::GrayImage::from_pixel(4, 4, image::Luma([9])));
+    std::fs::write(run.join("curves.png"), &png).unwrap();
+    let server = WebServer::start(artifacts.path());
+
+    let (_, detail) = get(&server, "/api/runs/pictured");
+    assert_eq!(detail["pictures"], serde_json::json!(["curves.png"]));
+    let mut response = client()
+        .get(format!("{}/api/runs/pictured/curves.png", server.url))
+        .call()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.body_mut().read_to_vec().unwrap(), png);
+    assert_eq!(get(&server, "/api/runs/pictured/weights.png").0, 404);
+    assert!(Path::new(&run.join("config.toml")).is_file());
+}

@@ -1,0 +1,344 @@
+//! The page in a real browser: headless Chromium (the system's, found on PATH) drawn on with
+//! mouse events, given a file to upload, and shown the runs, one of them training.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+use chromiumoxide::cdp::browser_protocol::input::{
+    DispatchMouseEventParams, DispatchMouseEventType, MouseButton,
+};
+use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
+use chromiumoxide::page::{Page, ScreenshotParams};
+use futures::StreamExt;
+use integration_tests::{copy_shipped_run, workspace_root, WebServer};
+
+/// Where the page's screenshot is saved (copied into the README's `docs/` by hand).
+fn screenshot_path() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-page.png")
+}
+
+/// The system's Chromium: these tests need a real browser and say how to get one.
+fn chromium() -> PathBuf {
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("the page tests need Chromium on PATH: apt-get install chromium (.ci/run does)")
+        })
+}
+
+/// Runs `test` against a fresh headless Chromium with one page open on `url`.
+fn with_page<F, Fut>(url: &str, test: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let profile = tempfile::tempdir().unwrap();
+        let config = BrowserConfig::builder()
+            .chrome_executable(chromium())
+            .no_sandbox() // CI runs as root
+            .user_data_dir(profile.path())
+            .window_size(1200, 820)
+            .viewport(None)
+            .build()
+            .unwrap();
+        let (mut browser, mut handler) = Browser::launch(config).await.unwrap();
+        let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
+        let page = browser.new_page(url).await.unwrap();
+        page.find_element("#canvas").await.unwrap();
+        test(page).await;
+        browser.close().await.unwrap();
+        let _ = browser.wait().await;
+        events.abort();
+    });
+}
+
+async fn eval<T: serde::de::DeserializeOwned>(page: &Page, js: &str) -> T {
+    page.evaluate(js)
+        .await
+        .unwrap_or_else(|e| panic!("{js}: {e}"))
+        .into_value()
+        .unwrap_or_else(|e| panic!("{js}: {e}"))
+}
+
+/// Waits (up to 30 s) until `js` is true on the page.
+async fn wait_for(page: &Page, js: &str) {
+    let start = Instant::now();
+    while !eval::<bool>(page, js).await {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {js}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Strokes of each digit in a unit box (x right, y down), as polylines: the shapes of
+/// `tests/fixtures/make_samples.py`, drawn here with the mouse.
+fn strokes(digit: usize) -> Vec<Vec<(f64, f64)>> {
+    let arc = |cx: f64, cy: f64, rx: f64, ry: f64, a0: f64, a1: f64| -> Vec<(f64, f64)> {
+        (0..=24)
+            .map(|i| {
+                let a = (a0 + (a1 - a0) * f64::from(i) / 24.0).to_radians();
+                (cx + rx * a.cos(), cy + ry * a.sin())
+            })
+            .collect()
+    };
+    let then = |mut a: Vec<(f64, f64)>, b: &[(f64, f64)]| {
+        a.extend_from_slice(b);
+        a
+    };
+    match digit {
+        0 => vec![arc(0.5, 0.5, 0.3, 0.42, 0.0, 360.0)],
+        1 => vec![vec![(0.35, 0.25), (0.55, 0.08), (0.55, 0.92)]],
+        2 => {
+            let top = arc(0.5, 0.32, 0.3, 0.24, 200.0, 380.0);
+            vec![then(
+                top[..top.len() - 4].to_vec(),
+                &[(0.74, 0.45), (0.2, 0.9), (0.82, 0.9)],
+            )]
+        }
+        3 => vec![
+            arc(0.48, 0.29, 0.28, 0.21, 210.0, 450.0),
+            arc(0.48, 0.7, 0.32, 0.22, 270.0, 510.0),
+        ],
+        4 => vec![vec![(0.62, 0.92), (0.62, 0.08), (0.15, 0.62), (0.85, 0.62)]],
+        5 => vec![then(
+            vec![(0.8, 0.1), (0.3, 0.1), (0.26, 0.45)],
+            &arc(0.5, 0.65, 0.3, 0.26, 230.0, 500.0),
+        )],
+        6 => vec![then(
+            vec![(0.72, 0.1), (0.45, 0.3), (0.25, 0.62)],
+            &arc(0.5, 0.68, 0.27, 0.23, 180.0, 540.0),
+        )],
+        7 => vec![vec![(0.15, 0.1), (0.85, 0.1), (0.42, 0.92)]],
+        8 => vec![
+            arc(0.5, 0.3, 0.24, 0.2, 0.0, 360.0),
+            arc(0.5, 0.71, 0.3, 0.22, 0.0, 360.0),
+        ],
+        _ => vec![
+            arc(0.5, 0.32, 0.27, 0.23, 0.0, 360.0),
+            vec![(0.77, 0.32), (0.7, 0.6), (0.6, 0.92)],
+        ],
+    }
+}
+
+async fn mouse(page: &Page, kind: DispatchMouseEventType, (x, y): (f64, f64), buttons: i64) {
+    let event = DispatchMouseEventParams::builder()
+        .r#type(kind)
+        .x(x)
+        .y(y)
+        .button(MouseButton::Left)
+        .buttons(buttons)
+        .click_count(1)
+        .build()
+        .unwrap();
+    page.execute(event).await.unwrap();
+}
+
+/// Draws `digit` on the pad stroke by stroke, as a hand with a mouse would: press, move in
+/// small steps, release. The digit is 200 px tall on the 280 px pad.
+async fn draw(page: &Page, digit: usize) {
+    let [left, top]: [f64; 2] = eval(
+        page,
+        "(() => { const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left, r.top]; })()",
+    )
+    .await;
+    let at = |(x, y): (f64, f64)| (left + 60.0 + x * 160.0, top + 40.0 + y * 200.0);
+    for stroke in strokes(digit) {
+        let points: Vec<(f64, f64)> = stroke.into_iter().map(at).collect();
+        mouse(page, DispatchMouseEventType::MouseMoved, points[0], 0).await;
+        mouse(page, DispatchMouseEventType::MousePressed, points[0], 1).await;
+        for pair in points.windows(2) {
+            let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+            let steps = ((x1 - x0).hypot(y1 - y0) / 6.0).ceil().max(1.0);
+            for i in 1..=steps as usize {
+                let t = i as f64 / steps;
+                let p = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
+                mouse(page, DispatchMouseEventType::MouseMoved, p, 1).await;
+            }
+        }
+        let last = *points.last().unwrap();
+        mouse(page, DispatchMouseEventType::MouseReleased, last, 0).await;
+    }
+}
+
+/// The digit the page shows once the answer to the latest drawing is in.
+async fn shown_digit(page: &Page) -> String {
+    wait_for(
+        page,
+        "document.getElementById('digit').dataset.state === 'done'",
+    )
+    .await;
+    eval(page, "document.getElementById('digit').textContent").await
+}
+
+#[test]
+fn digits_drawn_with_the_mouse_are_read_live() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    with_page(&server.url, |page| async move {
+        let mut read = Vec::new();
+        for digit in 0..10 {
+            page.find_element("#clear")
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            assert_eq!(shown_digit(&page).await, "?", "Clear leaves an empty pad");
+            draw(&page, digit).await;
+            read.push(shown_digit(&page).await);
+        }
+        let right = read
+            .iter()
+            .enumerate()
+            .filter(|(d, shown)| **shown == d.to_string())
+            .count();
+        println!("drawn 0..9 with the mouse, read as {read:?}: {right} of 10 right");
+        assert!(right >= 9, "drawn 0..9, read as {read:?}");
+
+        // The pad shows what it read: ten bars, and the 28x28 image the network saw has ink.
+        let bars: usize = eval(&page, "document.querySelectorAll('#bars li').length").await;
+        assert_eq!(bars, 10);
+        let ink: f64 = eval(
+            &page,
+            "Array.from(document.getElementById('seen').getContext('2d').getImageData(0, 0, 28, 28).data).reduce((a, b) => a + b, 0)",
+        )
+        .await;
+        assert!(ink > 28.0 * 28.0 * 255.0 * 1.01, "the 28x28 view is black");
+        let png = page
+            .screenshot(
+                ScreenshotParams::builder()
+                    .format(CaptureScreenshotFormat::Png)
+                    .build(),
+            )
+            .await
+            .unwrap();
+        std::fs::write(screenshot_path(), png).unwrap();
+
+        // Undo takes the last stroke away: the 9 without its tail is read again.
+        page.find_element("#undo")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let strokes_left: usize = eval(&page, "strokes.length").await;
+        assert_eq!(strokes_left, 1);
+        shown_digit(&page).await;
+    });
+}
+
+#[test]
+fn an_uploaded_file_is_read_and_a_bad_one_explained() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let good = workspace_root().join("tests/fixtures/canvas/4-canvas-30px.png");
+    let bad = artifacts.path().join("notes.txt");
+    std::fs::write(&bad, "not a picture").unwrap();
+    with_page(&server.url, |page| async move {
+        for (file, expected) in [(&good, "4"), (&bad, "?")] {
+            let input = page.find_element("#file").await.unwrap();
+            let upload = SetFileInputFilesParams::builder()
+                .files(vec![file.display().to_string()])
+                .backend_node_id(input.backend_node_id)
+                .build()
+                .unwrap();
+            page.execute(upload).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert_eq!(shown_digit(&page).await, expected, "{}", file.display());
+        }
+        let message: String = eval(&page, "document.getElementById('message').textContent").await;
+        assert!(message.contains("not an image"), "{message:?}");
+    });
+}
+
+#[test]
+fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "finished-run");
+    let live = copy_shipped_run(artifacts.path(), "training-now");
+    for file in ["summary.json", "model.bpk", "model.json"] {
+        std::fs::remove_file(live.join(file)).unwrap();
+    }
+    let metrics = std::fs::read_to_string(live.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = metrics.lines().collect();
+    std::fs::write(live.join("metrics.csv"), lines[..3].join("\n") + "\n").unwrap();
+    let server = WebServer::start(artifacts.path());
+    with_page(&server.url, |page| async move {
+        page.find_element("#tab-runs")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(
+            &page,
+            "document.querySelectorAll('#runs-table tbody tr').length === 2",
+        )
+        .await;
+        let row = |run: &str, cell: usize| {
+            format!("document.querySelector('tr[data-run=\"{run}\"]').children[{cell}].textContent")
+        };
+        assert_eq!(
+            eval::<String>(&page, &row("training-now", 2)).await,
+            "training"
+        );
+        assert_eq!(
+            eval::<String>(&page, &row("finished-run", 7)).await,
+            "99.11%"
+        );
+
+        // Open the finished run: its curves are drawn, one point per epoch.
+        page.find_element("tr[data-run=\"finished-run\"] a")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(
+            &page,
+            "document.querySelectorAll('#run-detail svg.chart path').length === 4",
+        )
+        .await;
+        let points: usize = eval(
+            &page,
+            "document.querySelectorAll('#run-detail svg.chart circle').length",
+        )
+        .await;
+        assert_eq!(points, 4 * 30);
+
+        // The training run grows on the page as epochs land.
+        assert_eq!(eval::<String>(&page, &row("training-now", 5)).await, "2/30");
+        std::fs::write(live.join("metrics.csv"), lines[..4].join("\n") + "\n").unwrap();
+        wait_for(&page, &format!("{} === '3/30'", row("training-now", 5))).await;
+
+        // Two runs ticked: their curves on one chart.
+        for run in ["finished-run", "training-now"] {
+            let tick = format!("tr[data-run=\"{run}\"] input");
+            page.find_element(tick)
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        wait_for(
+            &page,
+            "document.querySelectorAll('#compare svg.chart path').length === 4",
+        )
+        .await;
+    });
+}
