@@ -2,6 +2,7 @@
 
 mod batching;
 mod configs;
+mod download;
 mod end_to_end;
 mod fuzz;
 mod handwriting;

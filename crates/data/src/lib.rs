@@ -20,8 +20,8 @@ pub use error::DataError;
 pub use idx::{read_idx_images, read_idx_labels, IdxImages};
 pub use loader::MnistLoader;
 pub use locate::{
-    locate_data_dir, missing_data_message, workspace_root, DataDirSource, LocatedDir, DATA_DIR_ENV,
-    FILE_NAMES,
+    env_name, locate_data_dir, missing_data_message, workspace_root, DataDirSource, LocatedDir,
+    DATA_DIR_ENV, FILE_NAMES,
 };
 pub use normalize::{normalize_image, normalize_pixel};
 pub use shuffle::permutation;

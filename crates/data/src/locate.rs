@@ -51,7 +51,8 @@ pub const DATA_DIR_ENV: [(DatasetKind, &str); 2] = [
     (DatasetKind::FashionMnist, "FASHION_MNIST_DIR"),
 ];
 
-fn env_name(kind: DatasetKind) -> &'static str {
+/// The environment variable naming the folder of `kind`'s files.
+pub fn env_name(kind: DatasetKind) -> &'static str {
     DATA_DIR_ENV
         .iter()
         .find(|(k, _)| *k == kind)

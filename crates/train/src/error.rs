@@ -19,6 +19,9 @@ pub enum TrainError {
     },
     #[error(transparent)]
     Data(#[from] mnist_data::DataError),
+    /// The data set is nowhere and could not be downloaded: where we looked, and why not.
+    #[error("{0}")]
+    DataDownload(String),
     #[error(transparent)]
     UnknownDevice(#[from] mnist_model::device::UnknownDevice),
     #[error("learning-rate schedule: {message}")]

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use mnist_data::{locate_data_dir, DatasetKind, MnistData};
+use mnist_data::{DatasetKind, MnistData};
+
+use crate::data_source::locate_or_download;
 
 use crate::cli::DataArgs;
 use crate::config::RunConfig;
@@ -74,11 +76,12 @@ pub fn load_run(
             .map_or(DatasetKind::Mnist, |c| c.data.dataset),
     };
     let config_dir = run_config.as_ref().and_then(|c| c.data.dir.clone());
-    let located = locate_data_dir(
+    let located = locate_or_download(
         flags.data_dir.as_deref(),
         config_dir.as_deref(),
         kind,
         &workspace_root(),
+        &mut |line| eprintln!("{line}"),
     )?;
     let data = MnistData::load(&located.path)?;
     Ok(LoadedRun {

@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod cli;
 pub mod config;
+pub mod data_source;
 mod error;
 pub mod eval_cli;
 pub mod evaluate;

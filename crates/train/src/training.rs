@@ -13,7 +13,9 @@ use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
     Interrupter, Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
 };
-use mnist_data::{locate_data_dir, MnistData, MnistDataset, MnistLoader};
+use mnist_data::{MnistData, MnistDataset, MnistLoader};
+
+use crate::data_source::locate_or_download;
 use mnist_model::ModelSummary;
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
@@ -108,11 +110,12 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     let device = parse_device(&device_name)?;
 
     let kind = config.data.dataset;
-    let located = locate_data_dir(
+    let located = locate_or_download(
         req.overrides.data_dir.as_deref(),
         config.data.dir.as_deref(),
         kind,
         &workspace_root(),
+        &mut |line| eprintln!("{line}"),
     )?;
     let data = MnistData::load(&located.path)?;
     let pool = match config.data.train_limit {
