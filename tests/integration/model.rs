@@ -62,19 +62,38 @@ fn glorot_init_has_zero_biases_and_bounded_weights() {
     );
 }
 
+fn first_weights(seed: u64) -> Vec<f32> {
+    let device = Device::flex();
+    let m = MlpConfig::new()
+        .with_hidden(vec![8])
+        .init_seeded(seed, &device);
+    m.layers()[0]
+        .weight
+        .val()
+        .to_data()
+        .try_to_vec::<f32>()
+        .unwrap()
+}
+
 #[test]
 fn the_same_seed_gives_the_same_weights() {
-    let device = Device::flex();
-    let weights = |seed| {
-        device.seed(seed);
-        let m = MlpConfig::new().with_hidden(vec![8]).init(&device);
-        m.layers()[0]
-            .weight
-            .val()
-            .to_data()
-            .try_to_vec::<f32>()
-            .unwrap()
-    };
-    assert_eq!(weights(5), weights(5));
-    assert_ne!(weights(5), weights(6));
+    assert_eq!(first_weights(5), first_weights(5));
+    assert_ne!(first_weights(5), first_weights(6));
+}
+
+#[test]
+fn runs_initialising_at_once_still_get_their_seeds_weights() {
+    // The backend has one random generator per process and tests run in threads: seeded
+    // initialisations must not interleave their draws.
+    let expected: Vec<Vec<f32>> = (0..8).map(first_weights).collect();
+    std::thread::scope(|scope| {
+        for seed in 0..8u64 {
+            let expected = &expected;
+            scope.spawn(move || {
+                for _ in 0..20 {
+                    assert_eq!(first_weights(seed), expected[seed as usize], "seed {seed}");
+                }
+            });
+        }
+    });
 }

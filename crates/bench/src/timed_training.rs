@@ -62,12 +62,11 @@ pub fn train_epochs(
     device: &Device,
     epochs: usize,
 ) -> anyhow::Result<Vec<EpochTiming>> {
-    device.seed(config.seed);
     let autodiff = device.clone().autodiff();
     let mut model = config
         .model
         .to_burn(config.data.dataset)
-        .init(&autodiff)
+        .init_seeded(config.seed, &autodiff)
         .with_label_smoothing(config.train.label_smoothing as f32);
     let mut optimizer = build_optimizer(&config.optimizer);
     let lr = config.optimizer.lr();

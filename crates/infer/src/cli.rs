@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Parser;
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
-use mnist_model::device::{default_device_name, parse_device};
+use mnist_model::device::choose_device;
 
 use crate::{load_digit, shipped_model_dir, Classifier, InferError, Prediction};
 
@@ -147,8 +147,7 @@ fn report_error(args: &InferArgs, file: &Path, error: &InferError) -> String {
 
 /// Runs the command; returns whether every image was classified.
 pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
-    let device_name = args.device.as_deref().unwrap_or(default_device_name());
-    let device = parse_device(device_name)?;
+    let device = choose_device(args.device.as_deref())?;
     let model_dir = args.model.clone().unwrap_or_else(shipped_model_dir);
     let classifier = Classifier::load(&model_dir, &device)?;
     let files = expand(&args.images);

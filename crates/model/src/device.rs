@@ -44,6 +44,11 @@ pub struct UnknownDevice {
     pub allowed: String,
 }
 
+/// The device named by a `--device` flag, or this build's default when the flag is absent.
+pub fn choose_device(name: Option<&str>) -> Result<Device, UnknownDevice> {
+    parse_device(name.unwrap_or(default_device_name()))
+}
+
 /// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `wgpu`.
 pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
     match name {

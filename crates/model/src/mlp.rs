@@ -1,5 +1,7 @@
 //! The MLP itself: input -> [Linear + ReLU] per hidden size -> Linear to logits.
 
+use std::sync::{Mutex, PoisonError};
+
 use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::{Initializer, Linear, LinearConfig, Relu};
@@ -105,6 +107,29 @@ impl MlpConfig {
             dropout: self.dropout,
             label_smoothing: 0.0,
         }
+    }
+}
+
+/// Held while a seeded network draws its weights: the backend's random generator is one per
+/// process, so two runs initialising at once (tests run in threads) would interleave draws.
+static SEEDED_INIT: Mutex<()> = Mutex::new(());
+
+impl MlpConfig {
+    /// Builds the network with weights that depend on `seed` alone: the device's generator is
+    /// seeded and every weight drawn (Burn draws lazily, on first use) before any other seeded
+    /// initialisation in this process may start. The draws are the ones `device.seed(seed)`
+    /// followed by training would make, layer by layer, weights before biases.
+    pub fn init_seeded(&self, seed: u64, device: &Device) -> Mlp {
+        let _only_one = SEEDED_INIT.lock().unwrap_or_else(PoisonError::into_inner);
+        device.seed(seed);
+        let model = self.init(device);
+        for layer in &model.layers {
+            let _ = layer.weight.val();
+            if let Some(bias) = &layer.bias {
+                let _ = bias.val();
+            }
+        }
+        model
     }
 }
 

@@ -106,11 +106,7 @@ pub struct DataArgs {
 impl DataArgs {
     /// The device named by `--device`, or the default one.
     pub fn device(&self) -> anyhow::Result<burn::tensor::Device> {
-        Ok(mnist_model::device::parse_device(
-            self.device
-                .as_deref()
-                .unwrap_or(mnist_model::device::default_device_name()),
-        )?)
+        Ok(mnist_model::device::choose_device(self.device.as_deref())?)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use mnist_model::device::{default_device_name, parse_device};
+use mnist_model::device::choose_device;
 use mnist_model::{load_trained, ModelSummary};
 
 use crate::export::{export_safetensors, torch_layout};
@@ -46,7 +46,7 @@ fn stats(values: &[f32]) -> (f64, f64, f32, f32) {
 }
 
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
-    let device = parse_device(default_device_name())?;
+    let device = choose_device(None)?;
     let (model, config) = load_trained(&args.model, &device)?;
     println!("{}\n{}\n", args.model.display(), ModelSummary::new(&config));
     println!(
@@ -72,7 +72,7 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 }
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
-    let device = parse_device(default_device_name())?;
+    let device = choose_device(None)?;
     let (model, _) = load_trained(&args.model, &device)?;
     export_safetensors(&model, &args.out)?;
     println!("wrote {}", args.out.display());

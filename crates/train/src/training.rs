@@ -158,9 +158,8 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     if let Some(epoch) = resume_from {
         check_checkpoint(&run_dir, epoch, &model_config, &device)?;
     }
-    device.seed(config.seed);
     let model = model_config
-        .init(&device.clone().autodiff())
+        .init_seeded(config.seed, &device.clone().autodiff())
         .with_label_smoothing(config.train.label_smoothing as f32);
     let batch = config.train.batch_size;
     let iters_per_epoch = train_split.len().div_ceil(batch);

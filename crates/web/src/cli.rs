@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use mnist_model::device::{default_device_name, parse_device};
+use mnist_model::device::choose_device;
 
 use crate::{AppState, Models};
 
@@ -28,7 +28,7 @@ pub struct WebArgs {
 
 /// Runs the server until Ctrl-C.
 pub fn run(args: &WebArgs) -> anyhow::Result<()> {
-    let device = parse_device(args.device.as_deref().unwrap_or(default_device_name()))?;
+    let device = choose_device(args.device.as_deref())?;
     let artifacts = args
         .artifacts_dir
         .clone()
