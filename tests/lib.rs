@@ -151,3 +151,31 @@ pub fn copy_shipped_run(artifacts: &Path, name: &str) -> PathBuf {
     }
     target
 }
+
+/// The shipped run's `metrics.csv` lines, header first.
+pub fn shipped_metrics_lines() -> Vec<String> {
+    std::fs::read_to_string(infer::shipped_model_dir().join("metrics.csv"))
+        .expect("the shipped metrics")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Makes `run`'s `metrics.csv` the shipped run's first `epochs` epochs, as `train` rewrites it
+/// after each epoch.
+pub fn write_epochs(run: &Path, epochs: usize) {
+    let lines = shipped_metrics_lines();
+    std::fs::write(run.join("metrics.csv"), lines[..=epochs].join("\n") + "\n")
+        .expect("metrics written");
+}
+
+/// A run in the middle of training, as `train` leaves it after `epochs` epochs: the shipped
+/// run's config and first metrics rows, no summary and no final model yet.
+pub fn training_run(artifacts: &Path, name: &str, epochs: usize) -> PathBuf {
+    let run = copy_shipped_run(artifacts, name);
+    for file in ["summary.json", "model.bpk", "model.json"] {
+        std::fs::remove_file(run.join(file)).expect("a file of the copied run");
+    }
+    write_epochs(&run, epochs);
+    run
+}

@@ -5,7 +5,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use integration_tests::{binary, copy_shipped_run, WebServer};
+use integration_tests::{
+    binary, copy_shipped_run, shipped_metrics_lines, training_run, write_epochs, WebServer,
+};
 use serde_json::Value;
 
 /// A client that hands back 4xx/5xx answers instead of failing on them.
@@ -266,13 +268,7 @@ fn runs_list_finished_and_live_runs_with_their_metrics() {
     let artifacts = tempfile::tempdir().unwrap();
     copy_shipped_run(artifacts.path(), "done");
     // A run in the middle of training: what `train` has written after three epochs.
-    let live = copy_shipped_run(artifacts.path(), "live");
-    let metrics = std::fs::read_to_string(live.join("metrics.csv")).unwrap();
-    let lines: Vec<&str> = metrics.lines().collect();
-    for file in ["summary.json", "model.bpk", "model.json"] {
-        std::fs::remove_file(live.join(file)).unwrap();
-    }
-    std::fs::write(live.join("metrics.csv"), lines[..4].join("\n") + "\n").unwrap();
+    let live = training_run(artifacts.path(), "live", 3);
     std::fs::create_dir(artifacts.path().join("not-a-run")).unwrap();
     let server = WebServer::start(artifacts.path());
 
@@ -291,10 +287,11 @@ fn runs_list_finished_and_live_runs_with_their_metrics() {
     assert_eq!(running["has_model"], false);
 
     // The next epoch lands: the run grows.
-    std::fs::write(live.join("metrics.csv"), lines[..5].join("\n") + "\n").unwrap();
+    write_epochs(&live, 4);
     let (_, detail) = get(&server, "/api/runs/live");
     let epochs = detail["epochs"].as_array().unwrap();
     assert_eq!(epochs.len(), 4);
+    let lines = shipped_metrics_lines();
     let fourth: Vec<&str> = lines[4].split(',').collect();
     assert_eq!(
         epochs[3]["valid_accuracy"],

@@ -12,7 +12,7 @@ use chromiumoxide::cdp::browser_protocol::input::{
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::{Page, ScreenshotParams};
 use futures::StreamExt;
-use integration_tests::{copy_shipped_run, workspace_root, WebServer};
+use integration_tests::{copy_shipped_run, training_run, workspace_root, write_epochs, WebServer};
 
 /// Where the page's screenshot is saved (copied into the README's `docs/` by hand).
 fn screenshot_path() -> PathBuf {
@@ -70,6 +70,18 @@ async fn eval<T: serde::de::DeserializeOwned>(page: &Page, js: &str) -> T {
         .unwrap_or_else(|e| panic!("{js}: {e}"))
         .into_value()
         .unwrap_or_else(|e| panic!("{js}: {e}"))
+}
+
+/// Clicks the element `selector` picks, as a person would.
+async fn click(page: &Page, selector: &str) {
+    let element = page
+        .find_element(selector)
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"));
 }
 
 /// Waits (up to 30 s) until `js` is true on the page.
@@ -191,12 +203,7 @@ fn digits_drawn_with_the_mouse_are_read_live() {
     with_page(&server.url, |page| async move {
         let mut read = Vec::new();
         for digit in 0..10 {
-            page.find_element("#clear")
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            click(&page, "#clear").await;
             assert_eq!(shown_digit(&page).await, "?", "Clear leaves an empty pad");
             draw(&page, digit).await;
             read.push(shown_digit(&page).await);
@@ -229,12 +236,7 @@ fn digits_drawn_with_the_mouse_are_read_live() {
         std::fs::write(screenshot_path(), png).unwrap();
 
         // Undo takes the last stroke away: the 9 without its tail is read again.
-        page.find_element("#undo")
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&page, "#undo").await;
         let strokes_left: usize = eval(&page, "strokes.length").await;
         assert_eq!(strokes_left, 1);
         shown_digit(&page).await;
@@ -269,21 +271,10 @@ fn an_uploaded_file_is_read_and_a_bad_one_explained() {
 fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
     let artifacts = tempfile::tempdir().unwrap();
     copy_shipped_run(artifacts.path(), "finished-run");
-    let live = copy_shipped_run(artifacts.path(), "training-now");
-    for file in ["summary.json", "model.bpk", "model.json"] {
-        std::fs::remove_file(live.join(file)).unwrap();
-    }
-    let metrics = std::fs::read_to_string(live.join("metrics.csv")).unwrap();
-    let lines: Vec<&str> = metrics.lines().collect();
-    std::fs::write(live.join("metrics.csv"), lines[..3].join("\n") + "\n").unwrap();
+    let live = training_run(artifacts.path(), "training-now", 2);
     let server = WebServer::start(artifacts.path());
     with_page(&server.url, |page| async move {
-        page.find_element("#tab-runs")
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&page, "#tab-runs").await;
         wait_for(
             &page,
             "document.querySelectorAll('#runs-table tbody tr').length === 2",
@@ -302,12 +293,7 @@ fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
         );
 
         // Open the finished run: its curves are drawn, one point per epoch.
-        page.find_element("tr[data-run=\"finished-run\"] a")
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&page, "tr[data-run=\"finished-run\"] a").await;
         wait_for(
             &page,
             "document.querySelectorAll('#run-detail svg.chart path').length === 4",
@@ -322,18 +308,13 @@ fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
 
         // The training run grows on the page as epochs land.
         assert_eq!(eval::<String>(&page, &row("training-now", 5)).await, "2/30");
-        std::fs::write(live.join("metrics.csv"), lines[..4].join("\n") + "\n").unwrap();
+        write_epochs(&live, 3);
         wait_for(&page, &format!("{} === '3/30'", row("training-now", 5))).await;
 
         // Two runs ticked: their curves on one chart.
         for run in ["finished-run", "training-now"] {
             let tick = format!("tr[data-run=\"{run}\"] input");
-            page.find_element(tick)
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            click(&page, &tick).await;
         }
         wait_for(
             &page,
