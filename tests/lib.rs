@@ -34,27 +34,44 @@ pub fn config(name: &str) -> PathBuf {
 /// All the workspace's binaries are built at once, with the workspace's feature resolution,
 /// which is the one `cargo test --workspace` used: nothing already built is built again.
 pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary knows its path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    // Build the binaries of the profile these tests were built with (`cargo test --release`
-    // must not run stale release binaries).
-    let mut args = vec!["build", "--quiet", "--workspace", "--bins"];
-    if dir.file_name().is_some_and(|n| n == "release") {
-        args.push("--release");
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(&cargo)
-        .current_dir(workspace_root())
-        .args(&args)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo {} failed", args.join(" "));
+    let dir = built_binaries_dir();
     let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(path.is_file(), "{} was not built", path.display());
     path
+}
+
+/// Builds the workspace's binaries once per test process (every test that runs one shares
+/// that build) and returns the folder they are in.
+fn built_binaries_dir() -> PathBuf {
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .ok_or("test binaries live in target/<profile>/deps")?
+            .to_path_buf();
+        // Build the binaries of the profile these tests were built with (`cargo test
+        // --release` must not run stale release binaries).
+        let mut args = vec!["build", "--quiet", "--workspace", "--bins"];
+        if dir.file_name().is_some_and(|n| n == "release") {
+            args.push("--release");
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(&cargo)
+            .current_dir(workspace_root())
+            .args(&args)
+            .status()
+            .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        if !status.success() {
+            return Err(format!("cargo {} failed", args.join(" ")));
+        }
+        Ok(dir)
+    });
+    match built {
+        Ok(dir) => dir.clone(),
+        Err(why) => panic!("{why}"),
+    }
 }
 
 /// A request to train `configs/smoke.toml` on the CPU for `epochs` epochs into

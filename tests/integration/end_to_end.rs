@@ -193,7 +193,10 @@ fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
         std::fs::read_to_string(integration_tests::config("smoke.toml"))
             .unwrap()
             .replace("epochs = 2", "epochs = 4\nkeep_best = true")
-            .replace("hidden = [64]", "hidden = [64]\ndropout = 0.2"),
+            // Adam at 25x the smoke rate overshoots: validation accuracy peaks at epoch 2 of 4.
+            // (No dropout: its masks come from the process's shared generator, which tests in
+            // other threads draw from too.)
+            .replace("lr = 0.002", "lr = 0.05"),
     )
     .unwrap();
     let mut req = request(dir.path(), "best", 4, RunMode::Fresh);
@@ -209,6 +212,9 @@ fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
         .expect("keep_best records the epoch");
     let top = valid.iter().cloned().fold(f64::MIN, f64::max);
     assert_eq!(valid[best - 1], top, "{valid:?} best {best}");
+    // The case that matters: the last epoch is not the best, so the saved model is not the
+    // final one (the config above makes it so).
+    assert!(best < valid.len(), "{valid:?}: the best epoch is the last");
     assert_eq!(
         valid.iter().position(|&v| v == top),
         Some(best - 1),
@@ -223,7 +229,7 @@ fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
             .join(format!("model-{best}.bpk")),
     )
     .unwrap();
-    assert_eq!(saved, checkpoint, "model.bpk is not epoch {best}'s weights");
+    assert!(saved == checkpoint, "model.bpk is not epoch {best}'s weights");
 }
 
 #[test]
@@ -237,8 +243,12 @@ fn warm_up_and_one_cycle_schedules_train_and_log_their_learning_rates() {
         .iter()
         .map(|row| row.split(',').nth(5).unwrap().parse().unwrap())
         .collect();
-    // 3 epochs of 54 steps, peak 0.002 at step 49 (30%): rising, falling, near zero at the end.
-    assert!(lr[0] < 0.002 && lr[1] < 0.002 && lr[2] < 1e-6, "{lr:?}");
+    // 3 epochs of 54 steps; one-cycle rises to the peak 0.002 at step 49 (30%), then follows a
+    // cosine over the other 113 steps, so the rate logged at the end of each epoch is ~0.00199,
+    // ~0.00096 and ~0. (Plain cosine from step 0 would log ~0.0015, ~0.0005 and ~0.)
+    assert!(lr[0] > 0.0019 && lr[0] <= 0.002, "{lr:?}");
+    assert!(lr[1] > 0.0008 && lr[1] < 0.0011, "{lr:?}");
+    assert!(lr[2] < 1e-6, "{lr:?}");
     assert!(outcome.summary.test_accuracy > 80.0);
 
     let smoothed = smoke_with(

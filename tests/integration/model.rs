@@ -97,3 +97,34 @@ fn runs_initialising_at_once_still_get_their_seeds_weights() {
         }
     });
 }
+
+#[test]
+fn dropout_masks_activations_in_training_only() {
+    let config = mnist_model::MlpConfig::new()
+        .with_hidden(vec![64])
+        .with_dropout(0.5);
+    let device = Device::flex();
+    let logits = |device: &Device| -> Vec<f32> {
+        // The same seed, so the same weights, on either device.
+        let model = config.init_seeded(3, device);
+        let images = Tensor::<2>::ones([4, 784], device) * 0.5;
+        model
+            .forward(images)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap()
+    };
+    let inference = logits(&device);
+    assert_eq!(inference, logits(&device), "no dropout at inference");
+    let training = logits(&device.clone().autodiff());
+    let differ = inference
+        .iter()
+        .zip(&training)
+        .filter(|(a, b)| (*a - *b).abs() > 1e-4)
+        .count();
+    assert!(
+        differ > inference.len() / 2,
+        "{differ} of {} logits changed",
+        inference.len()
+    );
+}

@@ -93,4 +93,18 @@ fn each_broken_model_folder_gets_one_clear_error() {
     let (code, stderr) = infer_with(&garbled);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("garbled/model.json"), "{stderr}");
+
+    // A dropout Burn's layer would refuse (it panics on a probability outside [0, 1)).
+    let dropout = dir.path().join("dropout");
+    copy_model(&dropout);
+    let json = std::fs::read_to_string(dropout.join("model.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["dropout"] = serde_json::json!(1.5);
+    std::fs::write(dropout.join("model.json"), value.to_string()).unwrap();
+    let (code, stderr) = infer_with(&dropout);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("dropout/model.json") && stderr.contains("dropout must be in [0, 1)"),
+        "{stderr}"
+    );
 }

@@ -39,6 +39,9 @@ fn exported_safetensors_reload_with_the_same_values_in_torch_layout() {
 
     let bytes = std::fs::read(&out).unwrap();
     let file = SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let format = header.metadata().as_ref().and_then(|m| m.get("format"));
+    assert_eq!(format.map(String::as_str), Some("pt"), "PyTorch's metadata");
     let shapes = config.layer_shapes();
     assert_eq!(file.len(), 2 * shapes.len());
     for (i, (d_in, d_out)) in shapes.iter().enumerate() {

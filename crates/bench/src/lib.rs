@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use mnist_data::{locate_data_dir, MnistData};
 use mnist_model::device::{default_device_name, parse_device};
+use mnist_train::data_source::load_data;
 use mnist_train::{workspace_root, RunConfig};
 
 pub use report::BenchReport;
@@ -75,13 +75,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| default_device_name().to_string());
     let device = parse_device(&device_name)?;
     let kind = config.data.dataset;
-    let located = locate_data_dir(
-        args.data_dir.as_deref(),
-        config.data.dir.as_deref(),
-        kind,
-        &root,
-    )?;
-    let data = MnistData::load(&located.path)?;
+    let (located, data) = load_data(args.data_dir.as_deref(), config.data.dir.as_deref(), kind)?;
     let (train_split, _) = data
         .train
         .split_validation(config.data.validation_split, config.seed)?;

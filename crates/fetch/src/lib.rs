@@ -89,7 +89,7 @@ pub fn fetch_from(
         .map(Path::to_path_buf)
         .collect();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    remove_stale_scratch(dir);
+    mnist_files::remove_stale_scratch(dir);
     let result = source
         .files
         .iter()
@@ -142,22 +142,6 @@ fn fetch_file(
     })
 }
 
-/// Scratch files are named `.<file>.partial<random>`: a download killed before its rename
-/// leaves one, removed by the next call.
-const SCRATCH_MARK: &str = ".partial";
-
-fn remove_stale_scratch(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(SCRATCH_MARK) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Streams `url` into a scratch file beside `dest`, hashing as it goes; renames it to `dest`
 /// only when complete and its sha256 is `sha`.
 fn download_checked(
@@ -179,9 +163,7 @@ fn download_checked(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let mut body = response.into_body().into_reader();
-    let mut scratch = tempfile::Builder::new()
-        .prefix(&format!(".{name}{SCRATCH_MARK}"))
-        .tempfile_in(dir)
+    let mut scratch = mnist_files::AtomicFile::create(dest)
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     let bar = progress_bar(name, total);
     let mut hasher = Sha256::new();
@@ -196,7 +178,7 @@ fn download_checked(
         hasher.update(&buffer[..n]);
         scratch
             .write_all(&buffer[..n])
-            .map_err(|e| format!("cannot write {}: {e}", scratch.path().display()))?;
+            .map_err(|e| format!("cannot write {}: {e}", scratch.scratch_path().display()))?;
         bar.inc(n as u64);
     }
     bar.finish_and_clear();
@@ -207,12 +189,8 @@ fn download_checked(
         ));
     }
     scratch
-        .as_file()
-        .sync_all()
-        .map_err(|e| format!("cannot write {}: {e}", scratch.path().display()))?;
-    scratch
-        .persist(dest)
-        .map_err(|e| format!("cannot write {}: {}", dest.display(), e.error))?;
+        .commit()
+        .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     Ok(())
 }
 

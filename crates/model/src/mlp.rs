@@ -4,8 +4,8 @@ use std::sync::{Mutex, PoisonError};
 
 use burn::config::Config;
 use burn::module::{Module, Param};
-use burn::nn::{Initializer, Linear, LinearConfig, Relu};
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig, Relu};
+use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// How the weights of each dense layer start.
@@ -52,13 +52,14 @@ pub struct MlpConfig {
 /// A multilayer perceptron returning logits (softmax lives in the loss and at inference).
 ///
 /// Dropout and label smoothing are training settings, not weights: they are skipped by the
-/// record, so a saved model loads the same with or without them.
+/// record, so a saved model loads the same with or without them. Dropout is Burn's layer, which
+/// acts only on an autodiff (training) device.
 #[derive(Module, Debug)]
 pub struct Mlp {
     layers: Vec<Linear>,
     activation: Relu,
     #[module(skip)]
-    dropout: f64,
+    dropout: Dropout,
     #[module(skip)]
     label_smoothing: f32,
 }
@@ -86,6 +87,7 @@ impl MlpConfig {
     }
 
     /// Builds the network on `device`, drawing weights from the device's random stream.
+    /// `dropout` must be in [0, 1) (the training config and `load_trained` check it).
     pub fn init(&self, device: &Device) -> Mlp {
         let layers = self
             .layer_shapes()
@@ -104,7 +106,7 @@ impl MlpConfig {
         Mlp {
             layers,
             activation: Relu::new(),
-            dropout: self.dropout,
+            dropout: DropoutConfig::new(self.dropout).init(),
             label_smoothing: 0.0,
         }
     }
@@ -141,20 +143,10 @@ impl Mlp {
         for (i, layer) in self.layers.iter().enumerate() {
             x = layer.forward(x);
             if i < last {
-                x = self.dropout(self.activation.forward(x));
+                x = self.dropout.forward(self.activation.forward(x));
             }
         }
         x
-    }
-
-    /// Inverted dropout of hidden activations; only on an autodiff (training) device.
-    fn dropout(&self, x: Tensor<2>) -> Tensor<2> {
-        if self.dropout <= 0.0 || !x.device().is_autodiff() {
-            return x;
-        }
-        let keep = 1.0 - self.dropout;
-        let mask = x.random_like(Distribution::Bernoulli(keep));
-        x * mask / keep
     }
 
     /// Trains against `(1 - alpha)` one-hot plus `alpha / classes` everywhere (0 = off).

@@ -41,6 +41,12 @@ pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), Loa
             message: "every layer needs at least one unit".into(),
         });
     }
+    if !(0.0..1.0).contains(&config.dropout) {
+        return Err(LoadError::BadConfig {
+            path: config_path,
+            message: format!("dropout must be in [0, 1); got {}", config.dropout),
+        });
+    }
     let weights = dir.join(MODEL_WEIGHTS_FILE);
     if !weights.is_file() {
         return Err(LoadError::BadWeights {

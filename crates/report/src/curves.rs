@@ -4,14 +4,23 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::draw::{png, text, FAMILY};
+use crate::draw::{png, text, Area, FAMILY};
 use crate::{EpochPoint, ReportError};
 
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
 const VALID: RGBColor = RGBColor(255, 127, 14);
 
+/// An epoch axis tick: whole epochs only (`2`, not `2.0`); a tick between epochs is left blank.
+fn epoch_tick(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-6 {
+        format!("{}", x.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
 fn panel(
-    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    area: &Area,
     title: &str,
     points: &[EpochPoint],
     pick: impl Fn(&EpochPoint) -> (f64, f64),
@@ -39,6 +48,8 @@ fn panel(
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .x_labels(last.min(12))
+        .x_label_formatter(&|x| epoch_tick(*x))
         .label_style((FAMILY, 14))
         .draw()
         .map_err(text)?;
@@ -83,4 +94,16 @@ pub fn draw(path: &Path, run: &str, points: &[EpochPoint]) -> Result<(), ReportE
             (p.train_accuracy, p.valid_accuracy)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::epoch_tick;
+
+    #[test]
+    fn epoch_ticks_are_whole_numbers() {
+        assert_eq!(epoch_tick(2.0), "2");
+        assert_eq!(epoch_tick(10.000_000_1), "10");
+        assert_eq!(epoch_tick(2.5), "");
+    }
 }

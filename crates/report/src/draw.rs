@@ -1,14 +1,18 @@
-//! Shared drawing plumbing: the embedded font, errors, colours, and files written whole.
+//! Shared drawing plumbing: errors, colours, and pictures drawn on a canvas and written whole.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
+use image::ImageEncoder;
+use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
-static FONT: &[u8] = include_bytes!("../assets/DejaVuSansMono.ttf");
-/// The family name every text style uses; it resolves to the embedded font.
+use crate::canvas::Canvas;
+
+/// The family name every text style uses; the canvas draws every text with the embedded font.
 pub const FAMILY: &str = "sans-serif";
+
+/// The drawing area of one picture.
+pub type Area<'a> = DrawingArea<Canvas<'a>, Shift>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -21,51 +25,34 @@ pub enum ReportError {
     },
     #[error("the embedded font could not be loaded")]
     Font,
+    #[error("cannot set up a drawing canvas: {0}")]
+    Canvas(String),
 }
 
-/// Registers the embedded font once per process.
-pub fn register_font() -> Result<(), ReportError> {
-    static DONE: OnceLock<bool> = OnceLock::new();
-    let ok = *DONE.get_or_init(|| {
-        [FontStyle::Normal, FontStyle::Bold]
-            .into_iter()
-            .all(|style| plotters::style::register_font(FAMILY, style, FONT).is_ok())
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(ReportError::Font)
-    }
-}
-
-/// Runs `paint` on a `width` x `height` PNG drawn at a scratch path, then renames it into place.
+/// Runs `paint` on a white `width` x `height` canvas, then writes it to `path` as a PNG, whole
+/// or not at all.
 pub fn png(
     path: &Path,
     (width, height): (u32, u32),
-    paint: impl FnOnce(&DrawingArea<BitMapBackend, plotters::coord::Shift>) -> Result<(), String>,
+    paint: impl FnOnce(&Area) -> Result<(), String>,
 ) -> Result<(), ReportError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let scratch = path.with_file_name(format!(".partial.{name}"));
     let fail = |message: String| ReportError::Draw {
         path: path.to_path_buf(),
         message,
     };
-    let result = (|| {
-        let root = BitMapBackend::new(&scratch, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        paint(&root)?;
-        root.present().map_err(|e| e.to_string())
-    })();
-    if let Err(message) = result {
-        let _ = std::fs::remove_file(&scratch);
-        return Err(fail(message));
+    let mut pixels = vec![255u8; width as usize * height as usize * 3];
+    {
+        let root = Canvas::new(&mut pixels, (width, height))?.into_drawing_area();
+        paint(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
     }
-    std::fs::rename(&scratch, path).map_err(|source| ReportError::Io {
+    let mut encoded = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut encoded)
+        .write_image(&pixels, width, height, image::ExtendedColorType::Rgb8)
+        .map_err(|e| fail(e.to_string()))?;
+    mnist_files::write_atomic(path, &encoded).map_err(|cause| ReportError::Io {
         path: path.to_path_buf(),
-        cause: source,
+        cause,
     })
 }
 
@@ -93,7 +80,7 @@ pub fn diverging(t: f32) -> RGBColor {
 
 /// Draws a 28x28 image at `(x, y)` with `scale` pixels per image pixel.
 pub fn digit(
-    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    area: &Area,
     pixels: impl Fn(usize, usize) -> RGBColor,
     (x, y): (i32, i32),
     scale: i32,

@@ -5,6 +5,7 @@
 //! Text is drawn with DejaVu Sans Mono, embedded in the binary (`assets/`, free licence in
 //! `assets/DejaVu-LICENSE.txt`), so rendering needs no installed font.
 
+mod canvas;
 mod confusion;
 mod curves;
 mod draw;
@@ -64,7 +65,6 @@ pub const REPORT_FILE: &str = "report.md";
 
 /// Writes the four pictures and `report.md` into `dir`; returns the paths written.
 pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, ReportError> {
-    draw::register_font()?;
     let paths: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).collect();
     curves::draw(&paths[0], &input.run, &input.curves)?;
     grid::draw(&paths[1], &input.samples, &input.class_names)?;

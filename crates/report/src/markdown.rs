@@ -19,11 +19,8 @@ pub fn write(path: &Path, input: &ReportInput) -> Result<(), ReportError> {
     for (file, caption) in FILES.iter().zip(captions) {
         let _ = write!(md, "\n{caption}\n\n![{file}]({file})\n");
     }
-    let scratch = path.with_file_name(".partial.report.md");
-    let io = |source| ReportError::Io {
+    mnist_files::write_atomic(path, md.as_bytes()).map_err(|cause| ReportError::Io {
         path: path.to_path_buf(),
-        cause: source,
-    };
-    std::fs::write(&scratch, md).map_err(io)?;
-    std::fs::rename(&scratch, path).map_err(io)
+        cause,
+    })
 }

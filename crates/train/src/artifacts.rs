@@ -4,36 +4,12 @@ use std::path::{Path, PathBuf};
 
 use crate::error::TrainError;
 
-/// Writes `bytes` to `path` through a scratch file renamed into place, so a reader (or a crash)
-/// never sees half a file and an older complete file is never lost to a failed write.
+/// Writes `bytes` to `path` whole or not at all (see `mnist_files`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    let io = |source| TrainError::Io {
+    mnist_files::write_atomic(path, bytes).map_err(|cause| TrainError::Io {
         path: path.to_path_buf(),
-        cause: source,
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let scratch = path.with_file_name(format!(".{file_name}.partial"));
-    let result = (|| {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&scratch)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&scratch, path)?;
-        // Make the rename itself durable (POSIX; opening a folder fails elsewhere).
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if let Ok(dir) = std::fs::File::open(parent) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&scratch);
-    }
-    result.map_err(io)
+        cause,
+    })
 }
 
 /// What to do when the run folder already exists.
@@ -72,7 +48,7 @@ fn is_run_entry(name: &str) -> bool {
         || LEARNER_ENTRIES.contains(&name)
         || mnist_report::FILES.contains(&name)
         // Scratch files of atomic writes: ours, and Burn's `model.bpk.<pid>-<n>.tmp`.
-        || (name.starts_with('.') && name.contains(".partial"))
+        || mnist_files::is_scratch_name(name)
         || (name.starts_with(mnist_model::MODEL_WEIGHTS_FILE) && name.ends_with(".tmp"))
 }
 

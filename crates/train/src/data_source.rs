@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use mnist_data::{env_name, locate_data_dir, DataError, DatasetKind, LocatedDir};
+use mnist_data::{env_name, locate_data_dir, DataError, DatasetKind, LocatedDir, MnistData};
 
 use crate::error::TrainError;
 
@@ -39,6 +39,24 @@ pub fn locate_or_download(
     ));
     mnist_fetch::fetch(source, &dir, report).map_err(|e| download_failed(&not_found, e))?;
     Ok(locate_data_dir(flag, config, kind, workspace_root)?)
+}
+
+/// The data set every command reads (train, eval, bench): found or downloaded as
+/// [`locate_or_download`] does, with the download's lines on stderr, then loaded and checked.
+pub fn load_data(
+    flag: Option<&Path>,
+    config: Option<&Path>,
+    kind: DatasetKind,
+) -> Result<(LocatedDir, MnistData), TrainError> {
+    let located = locate_or_download(
+        flag,
+        config,
+        kind,
+        &mnist_data::workspace_root(),
+        &mut |line| eprintln!("{line}"),
+    )?;
+    let data = MnistData::load(&located.path)?;
+    Ok((located, data))
 }
 
 fn download_failed(not_found: &str, e: mnist_fetch::FetchError) -> TrainError {

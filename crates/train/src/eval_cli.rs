@@ -8,12 +8,11 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::{DatasetKind, MnistData};
 
-use crate::data_source::locate_or_download;
+use crate::data_source::load_data;
 
 use crate::cli::DataArgs;
 use crate::config::RunConfig;
 use crate::evaluate::evaluate;
-use crate::training::workspace_root;
 
 /// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
 /// image files.
@@ -76,14 +75,7 @@ pub fn load_run(
             .map_or(DatasetKind::Mnist, |c| c.data.dataset),
     };
     let config_dir = run_config.as_ref().and_then(|c| c.data.dir.clone());
-    let located = locate_or_download(
-        flags.data_dir.as_deref(),
-        config_dir.as_deref(),
-        kind,
-        &workspace_root(),
-        &mut |line| eprintln!("{line}"),
-    )?;
-    let data = MnistData::load(&located.path)?;
+    let (_, data) = load_data(flags.data_dir.as_deref(), config_dir.as_deref(), kind)?;
     Ok(LoadedRun {
         model,
         kind,

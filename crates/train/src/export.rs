@@ -4,10 +4,12 @@
 //! Tensors: `layers.{i}.weight`, shape `[out, in]` (Burn stores `[in, out]`: transposed here),
 //! and `layers.{i}.bias`, shape `[out]`; float32, little-endian, row-major.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
 
 use mnist_model::Mlp;
+use safetensors::tensor::TensorView;
+use safetensors::Dtype;
 
 use crate::artifacts::write_atomic;
 use crate::error::TrainError;
@@ -49,36 +51,29 @@ pub fn torch_layout(model: &Mlp) -> Result<Vec<NamedTensor>, TrainError> {
     Ok(tensors)
 }
 
-/// The safetensors encoding: u64 header length, JSON header, then the raw data.
-pub fn safetensors_bytes(tensors: &[NamedTensor]) -> Vec<u8> {
-    let mut header = BTreeMap::new();
-    let mut offset = 0usize;
-    for t in tensors {
-        let len = t.values.len() * 4;
-        header.insert(
-            t.name.clone(),
-            serde_json::json!({"dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + len]}),
-        );
-        offset += len;
-    }
-    let mut json = serde_json::to_string(&header).unwrap_or_default();
-    // The data section starts 8-byte aligned; the header is padded with spaces.
-    while (8 + json.len()) % 8 != 0 {
-        json.push(' ');
-    }
-    let mut bytes = Vec::with_capacity(8 + json.len() + offset);
-    bytes.extend((json.len() as u64).to_le_bytes());
-    bytes.extend(json.as_bytes());
-    for t in tensors {
-        for v in &t.values {
-            bytes.extend(v.to_le_bytes());
-        }
-    }
-    bytes
+/// The safetensors encoding (by the `safetensors` crate), with PyTorch's `format: pt` metadata.
+pub fn safetensors_bytes(tensors: &[NamedTensor]) -> Result<Vec<u8>, TrainError> {
+    let fail = |e: safetensors::SafeTensorError| {
+        TrainError::Training(format!("cannot encode the weights as safetensors: {e}"))
+    };
+    let raw: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|t| t.values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&raw)
+        .map(|(t, bytes)| {
+            TensorView::new(Dtype::F32, t.shape.clone(), bytes).map(|view| (t.name.as_str(), view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    safetensors::serialize(views, Some(metadata)).map_err(fail)
 }
 
 /// Exports `model` to `out` (written whole or not at all).
 pub fn export_safetensors(model: &Mlp, out: &Path) -> Result<(), TrainError> {
     let tensors = torch_layout(model)?;
-    write_atomic(out, &safetensors_bytes(&tensors))
+    write_atomic(out, &safetensors_bytes(&tensors)?)
 }

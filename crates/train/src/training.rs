@@ -5,24 +5,26 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use burn::module::Module;
+use burn::tensor::Device;
 use burn::train::checkpoint::{
     ComposedCheckpointingStrategy, KeepLastNCheckpoints, MetricCheckpointingStrategy,
 };
 use burn::train::metric::store::{Aggregate, Direction, Split as MetricSplit};
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
-    Interrupter, Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
+    Interrupter, Learner, LearningResult, MetricEarlyStoppingStrategy, StoppingCondition,
+    SupervisedTraining,
 };
-use mnist_data::{MnistData, MnistDataset, MnistLoader};
+use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Split};
+use mnist_model::{Mlp, MlpConfig, ModelSummary};
 
-use crate::data_source::locate_or_download;
-use mnist_model::ModelSummary;
+use crate::data_source::load_data;
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
 use crate::config::{Overrides, RunConfig};
 use crate::error::TrainError;
 use crate::evaluate::evaluate;
-use crate::metrics_log::MetricsLog;
+use crate::metrics_log::{EpochRow, MetricsLog};
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer};
 use crate::report::write_run_report;
@@ -102,48 +104,112 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
 /// one line per epoch (or the dashboard), to stdout.
 pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     let (config, run_dir, resume_from) = resolve_config(req)?;
-
     let device_name = req
         .device
         .clone()
         .unwrap_or_else(|| default_device_name().to_string());
     let device = parse_device(&device_name)?;
-
-    let kind = config.data.dataset;
-    let located = locate_or_download(
-        req.overrides.data_dir.as_deref(),
-        config.data.dir.as_deref(),
-        kind,
-        &workspace_root(),
-        &mut |line| eprintln!("{line}"),
-    )?;
-    let data = MnistData::load(&located.path)?;
-    let pool = match config.data.train_limit {
-        Some(limit) => data.train.take(limit),
-        None => data.train.clone(),
-    };
-    let (train_split, valid_split) =
-        pool.split_validation(config.data.validation_split, config.seed)?;
+    let data = RunData::load(req, &config)?;
 
     // Everything is checked: only now is the run folder touched.
-    run_dir.prepare(req.mode)?;
-    let model_config = config.model.to_burn(kind);
+    let model_config = config.model.to_burn(config.data.dataset);
+    start_run_folder(req.mode, &config, &run_dir, resume_from, &model_config)?;
+    print_header(
+        &config,
+        &run_dir,
+        &data,
+        &device_name,
+        resume_from,
+        &model_config,
+    );
+    if let Some(epoch) = resume_from {
+        check_checkpoint(&run_dir, epoch, &model_config, &device)?;
+    }
+
+    let trained = run_learner(
+        req,
+        &config,
+        &run_dir,
+        resume_from,
+        &model_config,
+        &data,
+        &device,
+    )?;
+    let settled = settle(&config, &run_dir, resume_from.unwrap_or(0), trained)?;
+    publish(
+        &config,
+        &run_dir,
+        &data,
+        (device_name, &device),
+        &model_config,
+        settled,
+    )
+}
+
+/// The data set a run reads, and its training and validation splits.
+struct RunData {
+    located: LocatedDir,
+    data: MnistData,
+    train: Split,
+    valid: Split,
+}
+
+impl RunData {
+    fn load(req: &TrainRequest, config: &RunConfig) -> Result<Self, TrainError> {
+        let (located, data) = load_data(
+            req.overrides.data_dir.as_deref(),
+            config.data.dir.as_deref(),
+            config.data.dataset,
+        )?;
+        let pool = match config.data.train_limit {
+            Some(limit) => data.train.take(limit),
+            None => data.train.clone(),
+        };
+        let (train, valid) = pool.split_validation(config.data.validation_split, config.seed)?;
+        Ok(RunData {
+            located,
+            data,
+            train,
+            valid,
+        })
+    }
+}
+
+/// Makes the run folder ready and, for a new run, writes its config and network shape.
+fn start_run_folder(
+    mode: RunMode,
+    config: &RunConfig,
+    run_dir: &RunDir,
+    resume_from: Option<usize>,
+    model_config: &MlpConfig,
+) -> Result<(), TrainError> {
+    run_dir.prepare(mode)?;
     if resume_from.is_none() {
         write_atomic(&run_dir.config(), config.to_toml()?.as_bytes())?;
         write_atomic(&run_dir.model_config(), model_config.to_string().as_bytes())?;
     }
+    Ok(())
+}
 
-    let model_summary = ModelSummary::new(&model_config);
+/// The run's header block: where it goes, the data, the device and recipe, the network.
+fn print_header(
+    config: &RunConfig,
+    run_dir: &RunDir,
+    data: &RunData,
+    device_name: &str,
+    resume_from: Option<usize>,
+    model_config: &MlpConfig,
+) {
     println!(
         "run {} -> {}\ndata {} ({}): {} train / {} validation / {} test images\n\
          device {device_name}, seed {}, {} epochs of batch {}, optimizer {} lr {}",
         config.name,
         run_dir.path.display(),
-        kind.dir_name(),
-        located.path.display(),
-        train_split.len(),
-        valid_split.len(),
-        data.test.len(),
+        config.data.dataset.dir_name(),
+        data.located.path.display(),
+        data.train.len(),
+        data.valid.len(),
+        data.data.test.len(),
         config.seed,
         config.train.epochs,
         config.train.batch_size,
@@ -152,39 +218,53 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     );
     match resume_from {
         Some(epoch) => println!("resuming after epoch {epoch}"),
-        None => println!("{model_summary}"),
+        None => println!("{}", ModelSummary::new(model_config)),
     }
+}
 
-    if let Some(epoch) = resume_from {
-        check_checkpoint(&run_dir, epoch, &model_config, &device)?;
-    }
+/// What Burn's Learner hands back, with the epochs the metrics log recorded.
+struct Trained {
+    result: LearningResult<Mlp>,
+    rows: Vec<EpochRow>,
+}
+
+/// Builds the Learner (model, optimizer, schedule), the loaders and the checkpointing, runs
+/// it, and returns its result once training ends or is interrupted.
+fn run_learner(
+    req: &TrainRequest,
+    config: &RunConfig,
+    run_dir: &RunDir,
+    resume_from: Option<usize>,
+    model_config: &MlpConfig,
+    data: &RunData,
+    device: &Device,
+) -> Result<Trained, TrainError> {
     let model = model_config
         .init_seeded(config.seed, &device.clone().autodiff())
         .with_label_smoothing(config.train.label_smoothing as f32);
     let batch = config.train.batch_size;
-    let iters_per_epoch = train_split.len().div_ceil(batch);
     let scheduler = build_scheduler(
         &config.schedule,
         config.optimizer.lr(),
         config.train.epochs,
-        iters_per_epoch,
+        data.train.len().div_ceil(batch),
     )?;
     let learner = Learner::new(model, build_optimizer(&config.optimizer), scheduler);
 
     let start_epoch = resume_from.unwrap_or(0);
     let train_loader = MnistLoader::new(
-        MnistDataset::new(train_split.clone()),
+        MnistDataset::new(data.train.clone()),
         batch,
         Some(config.seed),
-        &device,
+        device,
     )
     .with_augmentation(config.data.augment)
     .starting_at_epoch(start_epoch as u64);
     let valid_loader = MnistLoader::new(
-        MnistDataset::new(valid_split.clone()),
+        MnistDataset::new(data.valid.clone()),
         VALID_BATCH,
         None,
-        &device,
+        device,
     );
 
     let log = match resume_from {
@@ -197,16 +277,10 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     }));
     let interrupter = Interrupter::new();
     crate::interrupt::register(&interrupter);
-    let dashboard = if req.dashboard && std::io::stdout().is_terminal() {
-        Some(burn::train::renderer::default_renderer(
-            interrupter.clone(),
-            resume_from,
-        ))
-    } else {
-        None
-    };
-
+    let dashboard = (req.dashboard && std::io::stdout().is_terminal())
+        .then(|| burn::train::renderer::default_renderer(interrupter.clone(), resume_from));
     let show_table_after = dashboard.is_some();
+
     let mut training = SupervisedTraining::new(
         &run_dir.path,
         Arc::new(train_loader),
@@ -215,25 +289,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     .metrics((AccuracyMetric::new(), LossMetric::new()))
     .metric_train_numeric(LearningRateMetric::new())
     .with_default_checkpointers()
-    .with_checkpointing_strategy(
-        ComposedCheckpointingStrategy::builder()
-            .add(KeepLastNCheckpoints::new(
-                config.artifacts.keep_checkpoints.max(1),
-            ))
-            .add(MetricCheckpointingStrategy::new(
-                &LossMetric::new(),
-                Aggregate::Mean,
-                Direction::Lowest,
-                MetricSplit::Valid,
-            ))
-            .add(MetricCheckpointingStrategy::new(
-                &AccuracyMetric::new(),
-                Aggregate::Mean,
-                Direction::Highest,
-                MetricSplit::Valid,
-            ))
-            .build(),
-    )
+    .with_checkpointing_strategy(checkpointing(config))
     .with_interrupter(interrupter)
     .num_epochs(config.train.epochs)
     .renderer(Box::new(EpochRenderer::new(record.clone(), dashboard)));
@@ -254,7 +310,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
 
     let result = training.launch(learner);
     crate::interrupt::clear();
-    if let Some(error) = result.error {
+    if let Some(error) = &result.error {
         return Err(TrainError::Training(format!(
             "{error}; checkpoints so far are in {}",
             run_dir.checkpoints().display()
@@ -278,6 +334,50 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
             println!("{}", row.line(config.train.epochs));
         }
     }
+    Ok(Trained { result, rows })
+}
+
+/// Keeps the last few epochs, and the epochs best on validation loss and accuracy (which
+/// `train.keep_best` reloads).
+fn checkpointing(config: &RunConfig) -> ComposedCheckpointingStrategy {
+    ComposedCheckpointingStrategy::builder()
+        .add(KeepLastNCheckpoints::new(
+            config.artifacts.keep_checkpoints.max(1),
+        ))
+        .add(MetricCheckpointingStrategy::new(
+            &LossMetric::new(),
+            Aggregate::Mean,
+            Direction::Lowest,
+            MetricSplit::Valid,
+        ))
+        .add(MetricCheckpointingStrategy::new(
+            &AccuracyMetric::new(),
+            Aggregate::Mean,
+            Direction::Highest,
+            MetricSplit::Valid,
+        ))
+        .build()
+}
+
+/// The run's outcome once training is over: the model to publish and how the run ended.
+struct Settled {
+    model: Mlp,
+    rows: Vec<EpochRow>,
+    epochs_completed: usize,
+    stopped_early: Option<String>,
+    best_epoch: Option<usize>,
+}
+
+/// Decides what the run produced: an interruption is an error (the checkpoints are what
+/// `--resume` continues from); otherwise the final model, or the best epoch's with
+/// `train.keep_best`.
+fn settle(
+    config: &RunConfig,
+    run_dir: &RunDir,
+    start_epoch: usize,
+    trained: Trained,
+) -> Result<Settled, TrainError> {
+    let Trained { result, rows } = trained;
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
     // A stop that came after the last epoch had finished interrupted nothing.
     if let Some(stop) = result
@@ -285,7 +385,6 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         .filter(|_| epochs_completed < config.train.epochs)
     {
         // The model in hand is half-way through an epoch: it is not saved as the run's model.
-        // The checkpoints of finished epochs are what `--resume` continues from.
         let saved = match run_dir.latest_checkpoint() {
             Some(epoch) => format!(
                 "epochs 1-{epoch} are checkpointed in {}",
@@ -307,23 +406,46 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
             config.early_stopping.as_ref().map_or(0, |e| e.patience)
         )
     });
-
-    let mut model = result.model;
-    let best_epoch = if config.train.keep_best {
+    let (model, best_epoch) = if config.train.keep_best {
         let best = best_valid_epoch(&rows).ok_or_else(|| {
             TrainError::Training("train.keep_best: no epoch has a validation accuracy".into())
         })?;
         let file = run_dir.checkpoints().join(format!("model-{best}.bpk"));
-        model = model.try_load_file(&file).map_err(|e| {
+        let model = result.model.try_load_file(&file).map_err(|e| {
             TrainError::Training(format!(
                 "train.keep_best: cannot load the best epoch's weights from {}: {e}",
                 file.display()
             ))
         })?;
-        Some(best)
+        (model, Some(best))
     } else {
-        None
+        (result.model, None)
     };
+    Ok(Settled {
+        model,
+        rows,
+        epochs_completed,
+        stopped_early,
+        best_epoch,
+    })
+}
+
+/// Saves the model, evaluates it on the test set, and writes `summary.json` and the report.
+fn publish(
+    config: &RunConfig,
+    run_dir: &RunDir,
+    data: &RunData,
+    (device_name, device): (String, &Device),
+    model_config: &MlpConfig,
+    settled: Settled,
+) -> Result<TrainOutcome, TrainError> {
+    let Settled {
+        model,
+        rows,
+        epochs_completed,
+        stopped_early,
+        best_epoch,
+    } = settled;
     model
         .clone()
         .save_file(run_dir.model_stem())
@@ -331,8 +453,9 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
             path: run_dir.model_file(),
             message: e.to_string(),
         })?;
-    let test = evaluate(&model, &data.test, &device)?;
+    let test = evaluate(&model, &data.data.test, device)?;
 
+    let kind = config.data.dataset;
     let (git_commit, git_dirty) = git_state(&workspace_root());
     let summary = RunSummary {
         run: config.name.clone(),
@@ -340,8 +463,8 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         test_accuracy: test.accuracy,
         test_loss: test.loss,
         test_images: test.images,
-        train_images: train_split.len(),
-        valid_images: valid_split.len(),
+        train_images: data.train.len(),
+        valid_images: data.valid.len(),
         epochs_completed,
         epochs_planned: config.train.epochs,
         stopped_early,
@@ -354,27 +477,39 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         backend: backend_name(&device_name).to_string(),
         device: device_name,
         seed: config.seed,
-        params: model_summary.total_params(),
+        params: ModelSummary::new(model_config).total_params(),
         git_commit,
         git_dirty,
-        data_dir: located.path.display().to_string(),
-        dataset_checksums: data.checksums.iter().cloned().collect(),
+        data_dir: data.located.path.display().to_string(),
+        dataset_checksums: data.data.checksums.iter().cloned().collect(),
     };
     summary.save(&run_dir.summary())?;
     // The run is saved by now: a picture that cannot be drawn must not hide that.
-    write_run_report(&run_dir, &model, &data.test, kind, &test, &rows, &summary).map_err(|e| {
+    write_run_report(
+        run_dir,
+        &model,
+        &data.data.test,
+        kind,
+        &test,
+        &rows,
+        &summary,
+    )
+    .map_err(|e| {
         TrainError::RunFolder(format!(
             "the run is saved in {}, but its report could not be drawn ({e}); \
-             retry with `cargo xtask report --run {}`",
+                 retry with `cargo xtask report --run {}`",
             run_dir.path.display(),
             run_dir.path.display()
         ))
     })?;
-    Ok(TrainOutcome { run_dir, summary })
+    Ok(TrainOutcome {
+        run_dir: run_dir.clone(),
+        summary,
+    })
 }
 
 /// The epoch with the highest validation accuracy (the earliest of equals).
-fn best_valid_epoch(rows: &[crate::metrics_log::EpochRow]) -> Option<usize> {
+fn best_valid_epoch(rows: &[EpochRow]) -> Option<usize> {
     // `max_by` keeps the last of equals; walking backwards makes that the earliest epoch.
     rows.iter()
         .rev()
@@ -388,8 +523,8 @@ fn best_valid_epoch(rows: &[crate::metrics_log::EpochRow]) -> Option<usize> {
 fn check_checkpoint(
     run_dir: &RunDir,
     epoch: usize,
-    model_config: &mnist_model::MlpConfig,
-    device: &burn::tensor::Device,
+    model_config: &MlpConfig,
+    device: &Device,
 ) -> Result<(), TrainError> {
     let path = |kind: &str| run_dir.checkpoints().join(format!("{kind}-{epoch}.bpk"));
     let bad = |path: PathBuf, message: String| TrainError::BadCheckpoint { path, message };
