@@ -103,6 +103,34 @@ fn two_epochs_in_one_go_equal_one_epoch_then_resume() {
 }
 
 #[test]
+fn in_a_terminal_the_epoch_table_stays_on_screen_after_the_dashboard_closes() {
+    // `script` (util-linux) runs the trainer on a pseudo-terminal, so Burn's dashboard opens
+    // (on the alternate screen) and closes as it would for a person.
+    let artifacts = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --config {} --artifacts-dir {} --epochs 2 --device cpu",
+        integration_tests::binary("train").display(),
+        integration_tests::config("smoke.toml").display(),
+        artifacts.path().display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs a command on a pseudo-terminal: install util-linux");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    // What is printed after the dashboard leaves the alternate screen is what stays visible.
+    const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
+    let after = screen
+        .rfind(LEAVE_ALTERNATE_SCREEN)
+        .map(|i| &screen[i..])
+        .unwrap_or_else(|| panic!("the dashboard never opened: {screen:?}"));
+    for epoch in ["epoch 1/2  train loss", "epoch 2/2  train loss", "test accuracy"] {
+        assert!(after.contains(epoch), "{epoch:?} is not on the screen: {after:?}");
+    }
+}
+
+#[test]
 fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
     let artifacts = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
@@ -229,7 +257,10 @@ fn keep_best_saves_the_epoch_with_the_best_validation_accuracy() {
             .join(format!("model-{best}.bpk")),
     )
     .unwrap();
-    assert!(saved == checkpoint, "model.bpk is not epoch {best}'s weights");
+    assert!(
+        saved == checkpoint,
+        "model.bpk is not epoch {best}'s weights"
+    );
 }
 
 #[test]

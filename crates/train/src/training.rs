@@ -12,8 +12,8 @@ use burn::train::checkpoint::{
 use burn::train::metric::store::{Aggregate, Direction, Split as MetricSplit};
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
-    Interrupter, Learner, LearningResult, MetricEarlyStoppingStrategy, StoppingCondition,
-    SupervisedTraining,
+    Interrupter, Interruption, Learner, LearningResult, MetricEarlyStoppingStrategy,
+    StoppingCondition, SupervisedTraining,
 };
 use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Split};
 use mnist_model::{Mlp, MlpConfig, ModelSummary};
@@ -224,7 +224,8 @@ fn print_header(
 
 /// What Burn's Learner hands back, with the epochs the metrics log recorded.
 struct Trained {
-    result: LearningResult<Mlp>,
+    model: Mlp,
+    interrupted: Option<Interruption>,
     rows: Vec<EpochRow>,
 }
 
@@ -308,9 +309,17 @@ fn run_learner(
         ));
     }
 
-    let result = training.launch(learner);
+    let LearningResult {
+        model,
+        renderer,
+        interrupted,
+        error,
+    } = training.launch(learner);
     crate::interrupt::clear();
-    if let Some(error) = &result.error {
+    // Dropping the renderer closes Burn's dashboard and gives the terminal back: what is
+    // printed from here on stays on the screen.
+    drop(renderer);
+    if let Some(error) = &error {
         return Err(TrainError::Training(format!(
             "{error}; checkpoints so far are in {}",
             run_dir.checkpoints().display()
@@ -334,7 +343,11 @@ fn run_learner(
             println!("{}", row.line(config.train.epochs));
         }
     }
-    Ok(Trained { result, rows })
+    Ok(Trained {
+        model,
+        interrupted,
+        rows,
+    })
 }
 
 /// Keeps the last few epochs, and the epochs best on validation loss and accuracy (which
@@ -377,13 +390,14 @@ fn settle(
     start_epoch: usize,
     trained: Trained,
 ) -> Result<Settled, TrainError> {
-    let Trained { result, rows } = trained;
+    let Trained {
+        model,
+        interrupted,
+        rows,
+    } = trained;
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
     // A stop that came after the last epoch had finished interrupted nothing.
-    if let Some(stop) = result
-        .interrupted
-        .filter(|_| epochs_completed < config.train.epochs)
-    {
+    if let Some(stop) = interrupted.filter(|_| epochs_completed < config.train.epochs) {
         // The model in hand is half-way through an epoch: it is not saved as the run's model.
         let saved = match run_dir.latest_checkpoint() {
             Some(epoch) => format!(
@@ -411,7 +425,7 @@ fn settle(
             TrainError::Training("train.keep_best: no epoch has a validation accuracy".into())
         })?;
         let file = run_dir.checkpoints().join(format!("model-{best}.bpk"));
-        let model = result.model.try_load_file(&file).map_err(|e| {
+        let model = model.try_load_file(&file).map_err(|e| {
             TrainError::Training(format!(
                 "train.keep_best: cannot load the best epoch's weights from {}: {e}",
                 file.display()
@@ -419,7 +433,7 @@ fn settle(
         })?;
         (model, Some(best))
     } else {
-        (result.model, None)
+        (model, None)
     };
     Ok(Settled {
         model,
