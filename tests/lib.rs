@@ -58,9 +58,32 @@ fn built_binaries_dir() -> PathBuf {
             args.push("--release");
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = std::process::Command::new(&cargo)
-            .current_dir(workspace_root())
-            .args(&args)
+        let mut command = std::process::Command::new(&cargo);
+        command.current_dir(workspace_root()).args(&args);
+        // Cargo gives the tests the variables of their own package (CARGO_MANIFEST_DIR, ...);
+        // a build script that watches one (ring's does) would see it change, so the build
+        // below and the next `cargo test` would each rebuild ring and everything above it.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let package_variable = [
+                "CARGO_MANIFEST_",
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+            ]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+                || [
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "CARGO_RUSTC_CURRENT_DIR",
+                ]
+                .contains(&name.as_ref());
+            if package_variable {
+                command.env_remove(name.as_ref());
+            }
+        }
+        let status = command
             .status()
             .map_err(|e| format!("cannot run {cargo}: {e}"))?;
         if !status.success() {

@@ -125,8 +125,15 @@ fn in_a_terminal_the_epoch_table_stays_on_screen_after_the_dashboard_closes() {
         .rfind(LEAVE_ALTERNATE_SCREEN)
         .map(|i| &screen[i..])
         .unwrap_or_else(|| panic!("the dashboard never opened: {screen:?}"));
-    for epoch in ["epoch 1/2  train loss", "epoch 2/2  train loss", "test accuracy"] {
-        assert!(after.contains(epoch), "{epoch:?} is not on the screen: {after:?}");
+    for epoch in [
+        "epoch 1/2  train loss",
+        "epoch 2/2  train loss",
+        "test accuracy",
+    ] {
+        assert!(
+            after.contains(epoch),
+            "{epoch:?} is not on the screen: {after:?}"
+        );
     }
 }
 
