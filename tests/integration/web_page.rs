@@ -160,7 +160,8 @@ async fn mouse(page: &Page, kind: DispatchMouseEventType, (x, y): (f64, f64), bu
 }
 
 /// Draws `digit` on the pad stroke by stroke, as a hand with a mouse would: press, move in
-/// small steps, release. The digit is 200 px tall on the 280 px pad.
+/// steps of at most 15 px (a brisk hand; the page joins them with lines), release. The digit
+/// is 200 px tall on the 280 px pad.
 async fn draw(page: &Page, digit: usize) {
     let [left, top]: [f64; 2] = eval(
         page,
@@ -174,7 +175,7 @@ async fn draw(page: &Page, digit: usize) {
         mouse(page, DispatchMouseEventType::MousePressed, points[0], 1).await;
         for pair in points.windows(2) {
             let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
-            let steps = ((x1 - x0).hypot(y1 - y0) / 6.0).ceil().max(1.0);
+            let steps = ((x1 - x0).hypot(y1 - y0) / 15.0).ceil().max(1.0);
             for i in 1..=steps as usize {
                 let t = i as f64 / steps;
                 let p = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
