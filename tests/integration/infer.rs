@@ -217,6 +217,60 @@ fn the_binary_reports_every_file_and_fails_if_any_did() {
 }
 
 #[test]
+fn weak_answers_are_marked_not_sure_at_the_chosen_confidence() {
+    let digit = integration_tests::workspace_root().join("tests/fixtures/digits/7-photo.jpg");
+    let infer = integration_tests::binary("infer");
+    let run = |args: &[&str]| {
+        let out = Command::new(&infer)
+            .args(args)
+            .arg(&digit)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let json = |stdout: &str| -> serde_json::Value { serde_json::from_str(stdout.trim()).unwrap() };
+
+    // The same answer either way; only the mark depends on the threshold.
+    let (code, stdout, _) = run(&["--json"]);
+    assert_eq!(code, Some(0));
+    let answer = json(&stdout);
+    let confidence = answer["confidence"].as_f64().unwrap();
+    assert_eq!(
+        answer["unsure"],
+        confidence < f64::from(infer::DEFAULT_MIN_CONFIDENCE),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["--json", "--min-confidence", "1"]);
+    assert_eq!(json(&stdout)["unsure"], true, "{stdout}");
+    assert_eq!(json(&stdout)["digit"], answer["digit"]);
+    let (_, stdout, _) = run(&["--json", "--min-confidence", "0"]);
+    assert_eq!(json(&stdout)["unsure"], false, "{stdout}");
+
+    let (code, stdout, _) = run(&["--min-confidence", "1"]);
+    assert_eq!(code, Some(0), "a weak answer is still an answer");
+    assert!(
+        stdout.contains(": 7 (") && stdout.contains("%, not sure)"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["--min-confidence", "0"]);
+    assert!(!stdout.contains("not sure"), "{stdout}");
+
+    for bad in ["1.5", "-0.1", "sure"] {
+        let (code, stdout, stderr) = run(&[&format!("--min-confidence={bad}")]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains("--min-confidence") && stderr.contains(bad),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn awkward_encodings_decode_and_exif_orientation_is_applied() {
     let dir = integration_tests::workspace_root().join("tests/fixtures/digits");
     // Stored sideways (260 wide, 300 high) with EXIF orientation 6: shown upright, 300 x 260.

@@ -8,7 +8,9 @@ use clap::Parser;
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 use mnist_model::device::choose_device;
 
-use crate::{load_digit, shipped_model_dir, Classifier, InferError, Prediction};
+use crate::{
+    load_digit, shipped_model_dir, Classifier, InferError, Prediction, DEFAULT_MIN_CONFIDENCE,
+};
 
 /// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
 #[derive(Debug, Parser)]
@@ -35,6 +37,21 @@ pub struct InferArgs {
     /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
     #[arg(long)]
     pub device: Option<String>,
+    /// Answers whose probability is below this are marked "not sure" (JSON: "unsure": true).
+    #[arg(long, default_value_t = DEFAULT_MIN_CONFIDENCE, value_parser = probability)]
+    pub min_confidence: f32,
+}
+
+/// A probability given on the command line: a number in [0, 1].
+pub fn probability(text: &str) -> Result<f32, String> {
+    let value: f32 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a probability in [0, 1] (e.g. 0.8)"))
+    }
 }
 
 /// The files named on the command line, folders expanded (sorted, hidden files skipped).
@@ -94,11 +111,13 @@ fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
     .with_context(|| format!("cannot save {}", path.display()))
 }
 
-/// The JSON object `infer --json` prints for one image (and the web API answers).
+/// The JSON object `infer --json` prints for one image (and the web API answers); `unsure`
+/// is whether the answer's probability is below `min_confidence`.
 pub fn json_report(
     classifier: &Classifier,
     file: &Path,
     prediction: &Prediction,
+    min_confidence: f32,
 ) -> serde_json::Value {
     let (digit, confidence) = prediction.ranked()[0];
     serde_json::json!({
@@ -106,6 +125,7 @@ pub fn json_report(
         "digit": digit,
         "class": classifier.class_name(digit),
         "confidence": confidence,
+        "unsure": prediction.unsure(min_confidence),
         "probabilities": prediction.probabilities,
     })
 }
@@ -117,11 +137,16 @@ fn report(
     prediction: &Prediction,
 ) -> String {
     if args.json {
-        return json_report(classifier, file, prediction).to_string();
+        return json_report(classifier, file, prediction, args.min_confidence).to_string();
     }
     let ranked = prediction.ranked();
+    let doubt = if prediction.unsure(args.min_confidence) {
+        ", not sure"
+    } else {
+        ""
+    };
     let mut line = format!(
-        "{}: {} ({:.1}%)",
+        "{}: {} ({:.1}%{doubt})",
         file.display(),
         classifier.class_name(ranked[0].0),
         100.0 * ranked[0].1
@@ -192,4 +217,20 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
         }
     }
     Ok(all_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probability;
+
+    #[test]
+    fn a_probability_is_a_number_from_0_to_1() {
+        assert_eq!(probability("0.7"), Ok(0.7));
+        assert_eq!(probability("1"), Ok(1.0));
+        assert!(probability("1.5")
+            .unwrap_err()
+            .contains("not a probability"));
+        assert!(probability("sure").unwrap_err().contains("not a number"));
+        assert!(probability("NaN").is_err());
+    }
 }

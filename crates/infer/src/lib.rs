@@ -10,7 +10,7 @@ pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use error::InferError;
-pub use predict::{Classifier, Prediction};
+pub use predict::{Classifier, Prediction, DEFAULT_MIN_CONFIDENCE};
 pub use preprocess::preprocess;
 
 use std::path::{Path, PathBuf};

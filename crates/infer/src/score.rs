@@ -165,6 +165,59 @@ impl Tally {
     }
 }
 
+/// How answers split at a confidence threshold: those marked "not sure", and how many of the
+/// others were right.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SureTally {
+    /// The threshold (kept to six decimals, so 0.7 reads 0.7 in JSON).
+    pub min_confidence: f64,
+    /// Images that got an answer.
+    pub images: usize,
+    /// Answers whose probability was below `min_confidence`.
+    pub unsure: usize,
+    /// Answers at or above it that were right.
+    pub sure_correct: usize,
+}
+
+impl SureTally {
+    /// Tallies `(right, probability)` answers.
+    pub fn new(answers: impl IntoIterator<Item = (bool, f32)>, min_confidence: f32) -> Self {
+        let mut tally = SureTally {
+            min_confidence: (f64::from(min_confidence) * 1e6).round() / 1e6,
+            images: 0,
+            unsure: 0,
+            sure_correct: 0,
+        };
+        for (right, confidence) in answers {
+            tally.images += 1;
+            if confidence < min_confidence {
+                tally.unsure += 1;
+            } else if right {
+                tally.sure_correct += 1;
+            }
+        }
+        tally
+    }
+
+    /// Percentage right among the answers not marked "not sure" (NaN when there is none).
+    pub fn sure_accuracy(&self) -> f64 {
+        100.0 * self.sure_correct as f64 / (self.images - self.unsure) as f64
+    }
+
+    /// One line for a report.
+    pub fn line(&self) -> String {
+        format!(
+            "not sure on {} of {} answers ({:.1}%) below --min-confidence {}; the other {} are {:.2}% right",
+            self.unsure,
+            self.images,
+            100.0 * self.unsure as f64 / self.images.max(1) as f64,
+            self.min_confidence,
+            self.images - self.unsure,
+            self.sure_accuracy()
+        )
+    }
+}
+
 /// Every image's result, with the figures drawn from them.
 #[derive(Debug, Clone)]
 pub struct Scorecard {
@@ -198,13 +251,23 @@ impl Scorecard {
         confusion
     }
 
+    /// The answers split at `min_confidence` (images that could not be read are left out).
+    pub fn sure(&self, min_confidence: f32) -> SureTally {
+        let answers = self
+            .results
+            .iter()
+            .filter(|s| s.digit.is_some())
+            .map(|s| (s.correct(), s.confidence));
+        SureTally::new(answers, min_confidence)
+    }
+
     /// The images read wrong or not read at all.
     pub fn misread(&self) -> impl Iterator<Item = &Scored> {
         self.results.iter().filter(|s| !s.correct())
     }
 
-    /// Everything as one JSON value.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// Everything as one JSON value, with the answers split at `min_confidence`.
+    pub fn to_json(&self, min_confidence: f32) -> serde_json::Value {
         let sources: BTreeMap<String, serde_json::Value> = self
             .by_source()
             .into_iter()
@@ -217,6 +280,7 @@ impl Scorecard {
             "accuracy": overall.accuracy(),
             "sources": sources,
             "confusion": self.confusion(),
+            "unsure": self.sure(min_confidence),
             "misread": self.misread().collect::<Vec<_>>(),
         })
     }
@@ -260,4 +324,31 @@ pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorec
         }
     }
     Ok(Scorecard { results })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SureTally;
+
+    #[test]
+    fn answers_below_the_threshold_are_unsure_and_the_rest_are_scored() {
+        let answers = [
+            (true, 0.99),
+            (false, 0.55),
+            (true, 0.7),
+            (false, 0.9),
+            (true, 0.69),
+        ];
+        let tally = SureTally::new(answers, 0.7);
+        assert_eq!((tally.images, tally.unsure, tally.sure_correct), (5, 2, 2));
+        assert!((tally.sure_accuracy() - 200.0 / 3.0).abs() < 1e-9);
+        assert_eq!(tally.min_confidence, 0.7);
+        assert!(
+            tally
+                .line()
+                .starts_with("not sure on 2 of 5 answers (40.0%)"),
+            "{}",
+            tally.line()
+        );
+    }
 }

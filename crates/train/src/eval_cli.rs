@@ -35,6 +35,10 @@ pub struct EvalArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also report the answers `infer` would mark "not sure" at this probability, and the
+    /// accuracy of the others.
+    #[arg(long, default_value_t = infer::DEFAULT_MIN_CONFIDENCE, value_parser = infer::cli::probability)]
+    pub min_confidence: f32,
 }
 
 fn parse_dataset(name: &str) -> anyhow::Result<DatasetKind> {
@@ -107,16 +111,18 @@ fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> 
             "class_names": kind.class_names(),
             "class_accuracy": eval.class_accuracy(),
             "confusion": eval.confusion,
+            "unsure": eval.sure(args.min_confidence),
         });
         println!("{json}");
     } else {
         println!(
-            "{}: {} test images of {}\naccuracy {:.2}%  loss {:.4}\n\n{}",
+            "{}: {} test images of {}\naccuracy {:.2}%  loss {:.4}\n{}\n\n{}",
             model.display(),
             eval.images,
             kind.dir_name(),
             eval.accuracy,
             eval.loss,
+            eval.sure(args.min_confidence).line(),
             eval.confusion_table(&kind.class_names())
         );
     }
@@ -134,12 +140,12 @@ fn run_images(
     let card = infer::score::score(&classifier, &images)
         .with_context(|| format!("scoring {}", dir.display()))?;
     if args.json {
-        let mut json = card.to_json();
+        let mut json = card.to_json(args.min_confidence);
         json["model"] = model.display().to_string().into();
         json["images_dir"] = dir.display().to_string().into();
         println!("{json}");
     } else {
-        println!("{}", images_report(model, dir, &card));
+        println!("{}", images_report(model, dir, &card, args.min_confidence));
     }
     Ok(())
 }
@@ -149,6 +155,7 @@ fn images_report(
     model: &std::path::Path,
     dir: &std::path::Path,
     card: &infer::score::Scorecard,
+    min_confidence: f32,
 ) -> String {
     let overall = card.overall();
     let mut out = format!(
@@ -159,6 +166,8 @@ fn images_report(
         dir.display(),
         overall.accuracy()
     );
+    out.push_str(&card.sure(min_confidence).line());
+    out.push('\n');
     for (source, tally) in card.by_source() {
         out.push_str(&format!(
             "  {source:<14} {:>5.1}%  ({}/{})\n",

@@ -1,7 +1,9 @@
 //! Test-set evaluation: loss, accuracy, per-class accuracy and the confusion matrix of a model.
 
 use burn::data::dataloader::DataLoader;
+use burn::tensor::activation::softmax;
 use burn::tensor::Device;
+use infer::score::SureTally;
 use mnist_data::{MnistDataset, MnistLoader, Split, NUM_CLASSES};
 use mnist_model::Mlp;
 use serde::Serialize;
@@ -19,9 +21,26 @@ pub struct Evaluation {
     /// The predicted class of each image, in split order.
     #[serde(skip)]
     pub predictions: Vec<u8>,
+    /// Each image's label, in split order.
+    #[serde(skip)]
+    pub labels: Vec<u8>,
+    /// The probability of each prediction (the softmax's top value), in split order.
+    #[serde(skip)]
+    pub confidences: Vec<f32>,
 }
 
 impl Evaluation {
+    /// The answers split at `min_confidence` ("not sure" below it), as `infer` marks them.
+    pub fn sure(&self, min_confidence: f32) -> SureTally {
+        let answers = self
+            .predictions
+            .iter()
+            .zip(&self.labels)
+            .zip(&self.confidences)
+            .map(|((p, l), &c)| (p == l, c));
+        SureTally::new(answers, min_confidence)
+    }
+
     /// Accuracy within each class (NaN for a class with no image).
     pub fn class_accuracy(&self) -> [f64; NUM_CLASSES] {
         std::array::from_fn(|c| {
@@ -67,6 +86,8 @@ pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluatio
     let mut loss_sum = 0.0;
     let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
     let mut predictions = Vec::with_capacity(split.len());
+    let mut labels = Vec::with_capacity(split.len());
+    let mut confidences = Vec::with_capacity(split.len());
     for batch in loader.iter() {
         let batch = batch.map_err(|e| TrainError::Training(e.to_string()))?;
         let n = batch.targets.dims()[0];
@@ -79,11 +100,18 @@ pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluatio
                 .try_to_vec::<i64>()
                 .map_err(|e| TrainError::Training(format!("{e:?}")))
         };
+        let top = softmax(out.output.clone(), 1)
+            .max_dim(1)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(|e| TrainError::Training(format!("{e:?}")))?;
         let predicted = read(out.output.argmax(1).squeeze_dim::<1>(1))?;
-        let labels = read(out.targets)?;
-        for (&p, &l) in predicted.iter().zip(&labels) {
+        let targets = read(out.targets)?;
+        for ((&p, &l), c) in predicted.iter().zip(&targets).zip(top) {
             confusion[l as usize][p as usize] += 1;
             predictions.push(p as u8);
+            labels.push(l as u8);
+            confidences.push(c);
         }
     }
     let images = predictions.len();
@@ -102,5 +130,7 @@ pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluatio
         images,
         confusion,
         predictions,
+        labels,
+        confidences,
     })
 }

@@ -115,7 +115,8 @@ function showError(text) {
 function showAnswer(a) {
   $("message").textContent = "";
   $("digit").textContent = a.class;
-  $("confidence").textContent = `${(100 * a.confidence).toFixed(1)}% sure`;
+  const percent = `${(100 * a.confidence).toFixed(1)}%`;
+  $("confidence").textContent = a.unsure ? `not sure (${percent})` : `${percent} sure`;
   drawBars(a);
   drawSeen(a.input);
 }

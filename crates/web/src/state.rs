@@ -40,7 +40,12 @@ impl AppState {
             .lock()
             .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
         let prediction = classifier.predict(&[digit])?.remove(0);
-        let mut answer = infer::cli::json_report(&classifier, name, &prediction);
+        let mut answer = infer::cli::json_report(
+            &classifier,
+            name,
+            &prediction,
+            infer::DEFAULT_MIN_CONFIDENCE,
+        );
         answer["model"] = serde_json::json!(model);
         answer["input"] = serde_json::json!(digit.to_vec());
         Ok(answer)
