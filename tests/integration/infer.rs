@@ -293,3 +293,37 @@ fn awkward_encodings_decode_and_exif_orientation_is_applied() {
     // A palette PNG decodes too (its prediction is the model's business).
     assert!(load_digit(&dir.join("6-palette.png")).is_ok());
 }
+
+#[test]
+fn printed_rules_are_paper_and_a_blank_page_has_no_digit() {
+    // tests/fixtures/paper (made by make_samples.py): digits on graph and ruled paper, one
+    // photographed, and pages with nothing written on them.
+    let dir = integration_tests::workspace_root().join("tests/fixtures/paper");
+    let out = Command::new(integration_tests::binary("infer"))
+        .arg("--json")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the blank pages have no digit");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let answers: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 6, "{stdout}");
+    for answer in &answers {
+        let file = answer["file"].as_str().unwrap();
+        let name = Path::new(file).file_name().unwrap().to_string_lossy();
+        if name.starts_with("blank") {
+            assert_eq!(answer["no_digit"], true, "{answer}");
+            assert!(
+                answer["error"].as_str().unwrap().contains("no digit found"),
+                "{answer}"
+            );
+        } else {
+            let digit = name[..1].parse::<u64>().unwrap();
+            assert_eq!(answer["digit"], digit, "{answer}");
+            assert_eq!(answer["unsure"], false, "{answer}");
+        }
+    }
+}

@@ -163,8 +163,12 @@ fn report(
 
 fn report_error(args: &InferArgs, file: &Path, error: &InferError) -> String {
     if args.json {
-        serde_json::json!({"file": file.display().to_string(), "error": error.to_string()})
-            .to_string()
+        serde_json::json!({
+            "file": file.display().to_string(),
+            "error": error.to_string(),
+            "no_digit": matches!(error, InferError::NoDigit(_)),
+        })
+        .to_string()
     } else {
         format!("error: {error}")
     }

@@ -5,6 +5,7 @@ mod decode;
 mod error;
 mod predict;
 pub mod preprocess;
+mod rules;
 pub mod score;
 pub mod stroke;
 

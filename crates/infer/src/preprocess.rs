@@ -311,6 +311,15 @@ fn drop_specks(grey: &mut Grey) {
     }
 }
 
+/// The least ink a digit on a ruled page has, in full-ink pixels (a stroke 20 px long and 1.5 px
+/// wide): what is left of a blank ruled page once its rules are gone is less.
+const MIN_INK_MASS: f32 = 30.0;
+
+/// The ink of `grey` in full-ink pixels.
+fn ink_mass(grey: &Grey) -> f32 {
+    grey.pixels.iter().sum::<f32>() / 255.0
+}
+
 /// The bounding box `(x0, y0, x1, y1)` (exclusive ends) of the ink, if any.
 fn ink_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
@@ -338,7 +347,12 @@ pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
     if !flatten_and_stretch(&mut grey) {
         return None;
     }
+    let rules = crate::rules::remove_rules(&mut grey);
     drop_specks(&mut grey);
+    if rules > 0 && ink_mass(&grey) < MIN_INK_MASS {
+        // All the ink there was belonged to the paper's rules: a blank ruled page.
+        return None;
+    }
     Some(fit_and_centre(crop_to_ink(&grey)?))
 }
 
