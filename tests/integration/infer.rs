@@ -327,3 +327,101 @@ fn printed_rules_are_paper_and_a_blank_page_has_no_digit() {
         }
     }
 }
+
+#[test]
+fn a_number_is_read_digit_by_digit_left_to_right() {
+    let dir = integration_tests::workspace_root().join("tests/fixtures/numbers");
+    let infer = integration_tests::binary("infer");
+    let out = Command::new(&infer)
+        .arg("--json")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut read = 0;
+    for line in stdout.lines() {
+        let answer: serde_json::Value = serde_json::from_str(line).unwrap();
+        let file = answer["file"].as_str().unwrap();
+        let name = Path::new(file).file_name().unwrap().to_string_lossy();
+        let number: String = name.chars().take_while(char::is_ascii_digit).collect();
+        assert_eq!(answer["number"], number.as_str(), "{answer}");
+        let digits = answer["digits"].as_array().unwrap();
+        assert_eq!(digits.len(), number.len(), "{answer}");
+        for (digit, expected) in digits.iter().zip(number.chars()) {
+            assert_eq!(digit["class"], expected.to_string().as_str(), "{answer}");
+            assert_eq!(digit["probabilities"].as_array().unwrap().len(), 10);
+            assert!(
+                digit.get("file").is_none(),
+                "the file is named once: {answer}"
+            );
+        }
+        read += 1;
+    }
+    assert_eq!(read, 4, "{stdout}");
+
+    let out = Command::new(&infer)
+        .arg(dir.join("42.png"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("42.png: 42  digits: 4 ("), "{text}");
+}
+
+#[test]
+fn one_digit_images_read_exactly_as_a_single_digit() {
+    // The number reader must not change a single digit's answer: same 28x28 pixels.
+    let root = integration_tests::workspace_root();
+    let mut files: Vec<PathBuf> = ["tests/fixtures/digits", "tests/fixtures/canvas"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    let dev = root.join("../shared/data/digits-dev");
+    let mut dev_files: Vec<PathBuf> = std::fs::read_dir(&dev)
+        .unwrap_or_else(|e| panic!("{}: {e} (the shared digits-dev folder)", dev.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    dev_files.sort();
+    files.extend(dev_files.into_iter().step_by(5));
+    assert!(files.len() > 250);
+    for file in files {
+        let image = decode_file(&file).unwrap();
+        assert_eq!(
+            infer::preprocess_number(&image),
+            infer::preprocess(&image).map(|d| vec![d]),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn more_marks_than_a_number_has_digits_are_refused() {
+    // Thirteen separate strokes in a row: a line of text, not a number of up to 12 digits.
+    let mut page = GrayImage::from_pixel(13 * 30 + 20, 80, Luma([255]));
+    for k in 0..13u32 {
+        for y in 20..60 {
+            for x in 0..4 {
+                page.put_pixel(20 + k * 30 + x, y, Luma([0]));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("text.png");
+    page.save(&path).unwrap();
+    match infer::load_number(&path) {
+        Err(InferError::TooManyDigits { count: 13, .. }) => {}
+        other => panic!("{:?}", other.map(|d| d.len())),
+    }
+    let error = infer::load_number(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("text.png") && error.contains("up to 12 digits"),
+        "{error}"
+    );
+}

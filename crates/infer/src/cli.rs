@@ -9,7 +9,7 @@ use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 use mnist_model::device::choose_device;
 
 use crate::{
-    load_digit, shipped_model_dir, Classifier, InferError, Prediction, DEFAULT_MIN_CONFIDENCE,
+    load_number, shipped_model_dir, Classifier, InferError, Prediction, DEFAULT_MIN_CONFIDENCE,
 };
 
 /// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
@@ -99,11 +99,20 @@ pub fn text_art(digit: &[u8; IMAGE_PIXELS]) -> String {
     out
 }
 
-fn save_png(path: &Path, digit: &[u8; IMAGE_PIXELS]) -> anyhow::Result<()> {
+/// Saves the digits side by side, 28 px high, as one PNG.
+fn save_png(path: &Path, digits: &[[u8; IMAGE_PIXELS]]) -> anyhow::Result<()> {
+    let width = IMAGE_SIDE * digits.len();
+    let strip: Vec<u8> = (0..IMAGE_SIDE)
+        .flat_map(|y| {
+            digits
+                .iter()
+                .flat_map(move |d| d[y * IMAGE_SIDE..(y + 1) * IMAGE_SIDE].iter().copied())
+        })
+        .collect();
     image::save_buffer_with_format(
         path,
-        digit,
-        IMAGE_SIDE as u32,
+        &strip,
+        width as u32,
         IMAGE_SIDE as u32,
         image::ExtendedColorType::L8,
         image::ImageFormat::Png,
@@ -130,15 +139,95 @@ pub fn json_report(
     })
 }
 
+/// The JSON object for an image read as a number: one digit's is [`json_report`]'s; several
+/// digits give `number` (their classes in order), `digits` (each one's object without `file`)
+/// and `unsure` (any of them is).
+pub fn number_json(
+    classifier: &Classifier,
+    file: &Path,
+    predictions: &[Prediction],
+    min_confidence: f32,
+) -> serde_json::Value {
+    if let [prediction] = predictions {
+        return json_report(classifier, file, prediction, min_confidence);
+    }
+    let digits: Vec<serde_json::Value> = predictions
+        .iter()
+        .map(|p| {
+            let mut digit = json_report(classifier, file, p, min_confidence);
+            if let Some(object) = digit.as_object_mut() {
+                object.remove("file");
+            }
+            digit
+        })
+        .collect();
+    let number: String = predictions
+        .iter()
+        .map(|p| classifier.class_name(p.digit()))
+        .collect();
+    serde_json::json!({
+        "file": file.display().to_string(),
+        "number": number,
+        "digits": digits,
+        "unsure": predictions.iter().any(|p| p.unsure(min_confidence)),
+    })
+}
+
 fn report(
+    args: &InferArgs,
+    classifier: &Classifier,
+    file: &Path,
+    predictions: &[Prediction],
+) -> String {
+    if args.json {
+        return number_json(classifier, file, predictions, args.min_confidence).to_string();
+    }
+    match predictions {
+        [prediction] => digit_line(args, classifier, file, prediction),
+        _ => number_line(args, classifier, file, predictions),
+    }
+}
+
+/// `file: 42  digits: 4 (99.1%), 2 (63.0%, not sure)`.
+fn number_line(
+    args: &InferArgs,
+    classifier: &Classifier,
+    file: &Path,
+    predictions: &[Prediction],
+) -> String {
+    let number: String = predictions
+        .iter()
+        .map(|p| classifier.class_name(p.digit()))
+        .collect();
+    let digits: Vec<String> = predictions
+        .iter()
+        .map(|p| {
+            let doubt = if p.unsure(args.min_confidence) {
+                ", not sure"
+            } else {
+                ""
+            };
+            format!(
+                "{} ({:.1}%{doubt})",
+                classifier.class_name(p.digit()),
+                100.0 * p.confidence()
+            )
+        })
+        .collect();
+    format!(
+        "{}: {number}  digits: {}",
+        file.display(),
+        digits.join(", ")
+    )
+}
+
+/// `file: 7 (98.2%)  runners-up: 1 (1.0%), 2 (0.4%)`.
+fn digit_line(
     args: &InferArgs,
     classifier: &Classifier,
     file: &Path,
     prediction: &Prediction,
 ) -> String {
-    if args.json {
-        return json_report(classifier, file, prediction, args.min_confidence).to_string();
-    }
     let ranked = prediction.ranked();
     let doubt = if prediction.unsure(args.min_confidence) {
         ", not sure"
@@ -187,16 +276,18 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
     let mut all_ok = true;
     let stdout = std::io::stdout();
     for file in &files {
-        let result = load_digit(file).and_then(|digit| {
-            let prediction = classifier.predict(&[digit])?.remove(0);
-            Ok((digit, prediction))
+        let result = load_number(file).and_then(|digits| {
+            let predictions = classifier.predict(&digits)?;
+            Ok((digits, predictions))
         });
         let mut out = stdout.lock();
         match result {
-            Ok((digit, prediction)) => {
-                writeln!(out, "{}", report(args, &classifier, file, &prediction))?;
+            Ok((digits, predictions)) => {
+                writeln!(out, "{}", report(args, &classifier, file, &predictions))?;
                 if args.show {
-                    write!(out, "{}", text_art(&digit))?;
+                    for digit in &digits {
+                        write!(out, "{}", text_art(digit))?;
+                    }
                 }
                 if let Some(target) = &args.save_preprocessed {
                     let path = if files.len() > 1 {
@@ -205,7 +296,7 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
                     } else {
                         target.clone()
                     };
-                    save_png(&path, &digit)?;
+                    save_png(&path, &digits)?;
                 }
             }
             Err(error) => {

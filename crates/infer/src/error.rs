@@ -31,4 +31,6 @@ pub enum InferError {
     Labels { path: PathBuf, message: String },
     #[error("{0}: no digit found (the image has no ink that stands out from its background)")]
     NoDigit(PathBuf),
+    #[error("{path}: {count} separate marks: more than a number of up to {} digits (is it a page of text?)", crate::MAX_DIGITS)]
+    TooManyDigits { path: PathBuf, count: usize },
 }

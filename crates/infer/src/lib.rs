@@ -3,6 +3,7 @@
 pub mod cli;
 mod decode;
 mod error;
+mod number;
 mod predict;
 pub mod preprocess;
 mod rules;
@@ -11,8 +12,9 @@ pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use error::InferError;
+pub use number::MAX_DIGITS;
 pub use predict::{Classifier, Prediction, DEFAULT_MIN_CONFIDENCE};
-pub use preprocess::preprocess;
+pub use preprocess::{preprocess, preprocess_number};
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +29,21 @@ pub fn shipped_model_dir() -> PathBuf {
 pub fn load_digit(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
     let image = decode_file(path)?;
     preprocess(&image).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))
+}
+
+/// Reads and preprocesses one image file that may hold a number: its digits, left to right
+/// (one for an image of one digit, exactly as [`load_digit`] reads it).
+pub fn load_number(path: &Path) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
+    let image = decode_file(path)?;
+    let digits =
+        preprocess_number(&image).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))?;
+    if digits.len() > MAX_DIGITS {
+        return Err(InferError::TooManyDigits {
+            path: path.to_path_buf(),
+            count: digits.len(),
+        });
+    }
+    Ok(digits)
 }
 
 /// The same for image bytes received some other way (an upload); `name` names them in errors.

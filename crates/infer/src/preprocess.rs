@@ -339,6 +339,37 @@ fn ink_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
 /// The digit of `image` as 28x28 grey levels (0 = background, 255 = ink), MNIST-style;
 /// `None` when the image holds no ink.
 pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
+    Some(fit_and_centre(crop_to_ink(&clean(image)?)?))
+}
+
+/// The digits of `image`, left to right, each as [`preprocess`] makes one: an image of one
+/// digit gives exactly what `preprocess` gives; one with several side by side (a number) gives
+/// one 28x28 digit per column of ink (see `number.rs`). `None` when the image holds no ink.
+pub fn preprocess_number(image: &DynamicImage) -> Option<Vec<[u8; IMAGE_PIXELS]>> {
+    let grey = clean(image)?;
+    let columns = crate::number::digit_columns(&grey);
+    if columns.len() <= 1 {
+        return Some(vec![fit_and_centre(crop_to_ink(&grey)?)]);
+    }
+    columns
+        .iter()
+        .map(|c| {
+            let piece = Grey {
+                width: c.x1 - c.x0,
+                height: c.y1 - c.y0,
+                pixels: (c.y0..c.y1)
+                    .flat_map(|y| (c.x0..c.x1).map(move |x| (x, y)))
+                    .map(|(x, y)| grey.at(x, y))
+                    .collect(),
+            };
+            Some(fit_and_centre(crop_to_ink(&piece)?))
+        })
+        .collect()
+}
+
+/// The image's ink, bright on dark, with the paper's background, rules and specks gone;
+/// `None` when there is none.
+fn clean(image: &DynamicImage) -> Option<Grey> {
     let mut grey = to_grey(image);
     if grey.width == 0 || grey.height == 0 {
         return None;
@@ -353,7 +384,7 @@ pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
         // All the ink there was belonged to the paper's rules: a blank ruled page.
         return None;
     }
-    Some(fit_and_centre(crop_to_ink(&grey)?))
+    Some(grey)
 }
 
 /// The side, as a multiple of the 20 px box, at which strokes are measured and reshaped: fine

@@ -13,7 +13,7 @@ use crate::preprocess::Grey;
 /// Share of a row (column) that must be ink-coloured for it to be part of a rule.
 const MIN_COVERAGE: f32 = 0.75;
 /// Share that the soft edge rows of a rule (anti-aliasing, blur) still cover.
-const EDGE_COVERAGE: f32 = 0.3;
+const EDGE_COVERAGE: f32 = 0.15;
 /// A rule is at most this share of the image's side thick (2% of a 640 px page: 12 px).
 const MAX_THICKNESS: f32 = 0.02;
 /// Above this (on the stretched 0..255 scale) a pixel counts as ink-coloured: printed rules
@@ -79,12 +79,14 @@ fn rule_bands(coverage: &[f32], side: usize) -> Vec<Band> {
             end += 1;
         }
         let core_thickness = end - i;
+        // A blurred rule's soft edges reach as far again as its core is thick.
+        let reach = max_thickness.max(2);
         let mut start = i;
-        while start > 0 && coverage[start - 1] >= EDGE_COVERAGE && i - start < 2 {
+        while start > 0 && coverage[start - 1] >= EDGE_COVERAGE && i - start < reach {
             start -= 1;
         }
         let mut stop = end;
-        while stop < coverage.len() && coverage[stop] >= EDGE_COVERAGE && stop - end < 2 {
+        while stop < coverage.len() && coverage[stop] >= EDGE_COVERAGE && stop - end < reach {
             stop += 1;
         }
         if core_thickness <= max_thickness {
