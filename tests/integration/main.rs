@@ -14,5 +14,6 @@ mod model;
 mod model_files;
 mod preprocessing;
 mod report;
+mod vocabulary;
 mod web_api;
 mod web_page;

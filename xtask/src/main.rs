@@ -18,11 +18,11 @@ usage:
   cargo xtask eval [--model DIR] --images ../shared/data/digits-dev [--json]
       reads a labelled folder of image files as `infer` does: accuracy overall and per source,
       confusion matrix, misread files (labels from labels.csv or file names starting with the digit)
-  cargo xtask report --run artifacts/sgd
+  cargo xtask report [--model artifacts/sgd]
       draws curves.png, predictions.png, confusion.png, weights.png and report.md into the run
-  cargo xtask inspect --model artifacts/sgd
+  cargo xtask inspect [--model artifacts/sgd] [--checkpoint N]
       the Keras-style summary and per-layer weight statistics
-  cargo xtask export --model artifacts/sgd --format safetensors OUT
+  cargo xtask export [--model artifacts/sgd] [--checkpoint N] --format safetensors OUT.safetensors
       the weights as a safetensors file for PyTorch or numpy
   cargo xtask sweep --config configs/sgd.toml --seeds 1,2,3
       trains once per seed and prints test accuracy as mean +- standard deviation

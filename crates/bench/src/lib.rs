@@ -52,7 +52,7 @@ pub struct BenchArgs {
     /// Folder holding the four IDX files.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Where to write the figures as JSON.

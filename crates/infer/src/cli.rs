@@ -16,12 +16,20 @@ use crate::{
 #[derive(Debug, Parser)]
 #[command(name = "infer", version)]
 pub struct InferArgs {
-    /// Image files, or folders whose files are all read.
+    /// Image files, or folders whose image files are read (other files are skipped with a
+    /// note).
     #[arg(required = true)]
     pub images: Vec<PathBuf>,
+    /// Read the folders inside the given folders too.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
     /// A run folder holding model.json and model.bpk; default: the shipped model.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Use the weights checkpointed after epoch N instead of the final model (for an
+    /// interrupted run, or to compare epochs).
+    #[arg(long, value_name = "N")]
+    pub checkpoint: Option<usize>,
     /// How many candidates to show per image (the prediction and its runners-up).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=10))]
     pub top: u8,
@@ -34,7 +42,7 @@ pub struct InferArgs {
     /// Save the preprocessed 28x28 digit as PNG: a file for one image, a folder for several.
     #[arg(long)]
     pub save_preprocessed: Option<PathBuf>,
-    /// Compute device: cpu (= flex), flex, and ndarray / wgpu when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Answers whose probability is below this are marked "not sure" (JSON: "unsure": true).
@@ -54,34 +62,70 @@ pub fn probability(text: &str) -> Result<f32, String> {
     }
 }
 
-/// The files named on the command line, folders expanded (sorted, hidden files skipped).
-fn expand(inputs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+/// The file extensions read from a folder (a file named on the command line is read whatever
+/// it is called: the decoder goes by content).
+const IMAGE_EXTENSIONS: [&str; 9] = [
+    "png", "jpg", "jpeg", "jfif", "bmp", "gif", "tif", "tiff", "webp",
+];
+
+/// The images to read, and what was passed over in folders (with why).
+#[derive(Debug, Default)]
+struct Inputs {
+    files: Vec<PathBuf>,
+    skipped: Vec<(PathBuf, &'static str)>,
+    /// Folders given on the command line that hold no image file.
+    empty: Vec<PathBuf>,
+}
+
+/// The files named on the command line, folders expanded: their image files, sorted (hidden
+/// files left out; other files and, without `recursive`, subfolders skipped with a note).
+fn expand(inputs: &[PathBuf], recursive: bool) -> Inputs {
+    let mut out = Inputs::default();
     for input in inputs {
         if input.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
-                .map(|entries| {
-                    entries
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.is_file())
-                        .filter(|p| {
-                            !p.file_name()
-                                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            inside.sort();
-            if inside.is_empty() {
-                // Reported as an error of its own below.
-                files.push(input.clone());
+            let before = out.files.len();
+            expand_folder(input, recursive, &mut out);
+            if out.files.len() == before {
+                out.empty.push(input.clone());
             }
-            files.extend(inside);
         } else {
-            files.push(input.clone());
+            out.files.push(input.clone());
         }
     }
-    files
+    out
+}
+
+fn expand_folder(dir: &Path, recursive: bool, out: &mut Inputs) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            if recursive {
+                expand_folder(&path, recursive, out);
+            } else {
+                out.skipped
+                    .push((path, "a folder; --recursive reads folders too"));
+            }
+            continue;
+        }
+        let image = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str()));
+        if image {
+            out.files.push(path);
+        } else {
+            out.skipped.push((path, "not an image file"));
+        }
+    }
 }
 
 /// The digit as text art, darkest to brightest ink.
@@ -267,13 +311,31 @@ fn report_error(args: &InferArgs, file: &Path, error: &InferError) -> String {
 pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
     let device = choose_device(args.device.as_deref())?;
     let model_dir = args.model.clone().unwrap_or_else(shipped_model_dir);
-    let classifier = Classifier::load(&model_dir, &device)?;
-    let files = expand(&args.images);
+    let classifier = Classifier::load_checkpoint(&model_dir, args.checkpoint, &device)?;
+    let Inputs {
+        files,
+        skipped,
+        empty,
+    } = expand(&args.images, args.recursive);
+    for (path, why) in &skipped {
+        eprintln!("note: skipping {} ({why})", path.display());
+    }
+    for dir in &empty {
+        let hint = if args.recursive {
+            ""
+        } else {
+            " (--recursive reads its subfolders)"
+        };
+        eprintln!(
+            "error: {}: no image file in this folder{hint}",
+            dir.display()
+        );
+    }
     if let Some(dir) = args.save_preprocessed.as_ref().filter(|_| files.len() > 1) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
 
-    let mut all_ok = true;
+    let mut all_ok = empty.is_empty();
     let stdout = std::io::stdout();
     for file in &files {
         let result = load_number(file).and_then(|digits| {

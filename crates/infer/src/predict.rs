@@ -5,7 +5,7 @@ use std::path::Path;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use mnist_data::{normalize_image, IMAGE_PIXELS, NUM_CLASSES};
-use mnist_model::{load_trained, LoadError, Mlp};
+use mnist_model::{load_weights, LoadError, Mlp};
 
 use crate::error::InferError;
 
@@ -57,7 +57,16 @@ pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.7;
 impl Classifier {
     /// Loads the model saved in a run folder (`model.json` + `model.bpk`).
     pub fn load(dir: &Path, device: &Device) -> Result<Self, LoadError> {
-        let (model, config) = load_trained(dir, device)?;
+        Self::load_checkpoint(dir, None, device)
+    }
+
+    /// [`Classifier::load`], or with `checkpoint: Some(N)` the weights of epoch N's checkpoint.
+    pub fn load_checkpoint(
+        dir: &Path,
+        checkpoint: Option<usize>,
+        device: &Device,
+    ) -> Result<Self, LoadError> {
+        let (model, config) = load_weights(dir, checkpoint, device)?;
         Ok(Classifier {
             model,
             class_names: (0..NUM_CLASSES).map(|i| config.class_name(i)).collect(),

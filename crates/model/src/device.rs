@@ -12,7 +12,7 @@ pub fn device_names() -> Vec<&'static str> {
         names.push("ndarray");
     }
     if cfg!(feature = "wgpu") {
-        names.push("wgpu");
+        names.extend(["gpu", "wgpu"]);
     }
     names
 }
@@ -31,17 +31,21 @@ pub fn backend_name(name: &str) -> &'static str {
     match name {
         "cpu" | "flex" => "flex",
         "ndarray" => "ndarray",
-        "wgpu" => "wgpu",
+        "gpu" | "wgpu" => "wgpu",
         _ => "unknown",
     }
 }
 
-/// A device name this build does not know.
+/// A device name this build does not know, or a backend it was built without.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown device {given:?}; this build supports: {allowed} (ndarray and wgpu need the cargo feature of the same name)")]
-pub struct UnknownDevice {
-    pub given: String,
-    pub allowed: String,
+pub enum UnknownDevice {
+    #[error("unknown device {given:?}; this build supports: {allowed}")]
+    Unknown { given: String, allowed: String },
+    #[error("device {given:?}: this build has no {feature} backend; build it in with the `{feature}` feature, e.g. `cargo xtask train --features {feature} --config configs/sgd.toml --device {given}` or `cargo run -p infer --features {feature} -- --device {given} IMAGE`")]
+    NotBuiltIn {
+        given: String,
+        feature: &'static str,
+    },
 }
 
 /// The device named by a `--device` flag, or this build's default when the flag is absent.
@@ -49,7 +53,7 @@ pub fn choose_device(name: Option<&str>) -> Result<Device, UnknownDevice> {
     parse_device(name.unwrap_or(default_device_name()))
 }
 
-/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `wgpu`.
+/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `gpu`/`wgpu`.
 pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
     match name {
         "cpu" | "flex" => Ok(Device::flex()),
@@ -57,8 +61,18 @@ pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
         #[allow(deprecated)]
         "ndarray" => Ok(Device::ndarray()),
         #[cfg(feature = "wgpu")]
-        "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
-        other => Err(UnknownDevice {
+        "gpu" | "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+        #[cfg(not(feature = "wgpu"))]
+        "gpu" | "wgpu" => Err(UnknownDevice::NotBuiltIn {
+            given: name.to_string(),
+            feature: "wgpu",
+        }),
+        #[cfg(not(feature = "ndarray"))]
+        "ndarray" => Err(UnknownDevice::NotBuiltIn {
+            given: name.to_string(),
+            feature: "ndarray",
+        }),
+        other => Err(UnknownDevice::Unknown {
             given: other.to_string(),
             allowed: device_names().join(", "),
         }),

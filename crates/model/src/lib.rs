@@ -12,6 +12,6 @@ mod trained;
 pub use mlp::{Init, Mlp, MlpConfig};
 pub use summary::{LayerSummary, ModelSummary};
 pub use trained::{
-    load_trained, LoadError, ARTIFACTS_DIR, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE,
-    MODEL_WEIGHTS_STEM,
+    checkpoint_weights, checkpointed_epochs, load_trained, load_weights, LoadError, ARTIFACTS_DIR,
+    CHECKPOINT_DIR, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, MODEL_WEIGHTS_STEM,
 };

@@ -16,6 +16,33 @@ pub const MODEL_CONFIG_FILE: &str = "model.json";
 pub const MODEL_WEIGHTS_STEM: &str = "model";
 /// The weights file as it lies on disk.
 pub const MODEL_WEIGHTS_FILE: &str = "model.bpk";
+/// The folder of a run's per-epoch checkpoints: `model-N.bpk` (and Burn's optimiser and
+/// scheduler states).
+pub const CHECKPOINT_DIR: &str = "checkpoint";
+
+/// The weights checkpointed after epoch `epoch` of the run in `dir`.
+pub fn checkpoint_weights(dir: &Path, epoch: usize) -> PathBuf {
+    dir.join(CHECKPOINT_DIR).join(format!("model-{epoch}.bpk"))
+}
+
+/// The epochs whose weights are checkpointed in the run `dir`, in order.
+pub fn checkpointed_epochs(dir: &Path) -> Vec<usize> {
+    let mut epochs: Vec<usize> = std::fs::read_dir(dir.join(CHECKPOINT_DIR))
+        .map(|entries| {
+            entries
+                .filter_map(|e| {
+                    let name = e.ok()?.file_name().to_string_lossy().into_owned();
+                    name.strip_prefix("model-")?
+                        .strip_suffix(".bpk")?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    epochs.sort_unstable();
+    epochs
+}
 
 /// Why a model folder could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +53,32 @@ pub enum LoadError {
     BadConfig { path: PathBuf, message: String },
     #[error("{path}: cannot load the weights: {message}")]
     BadWeights { path: PathBuf, message: String },
+    #[error("{dir} was interrupted at epoch {}: it has no final model; run its train command again with --resume to finish it, or use a finished epoch's weights with --checkpoint N (checkpointed: {})", last + 1, epochs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "))]
+    Interrupted {
+        dir: PathBuf,
+        last: usize,
+        epochs: Vec<usize>,
+    },
+    #[error("{dir} has no checkpoint of epoch {epoch} (checkpointed: {})", if epochs.is_empty() { "none".to_string() } else { epochs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ") })]
+    NoCheckpoint {
+        dir: PathBuf,
+        epoch: usize,
+        epochs: Vec<usize>,
+    },
 }
 
 /// Reads the shape and weights saved in `dir` and builds the network on `device`.
 pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), LoadError> {
+    load_weights(dir, None, device)
+}
+
+/// [`load_trained`], or with `checkpoint: Some(N)` the weights checkpointed after epoch N
+/// (of a finished or an interrupted run).
+pub fn load_weights(
+    dir: &Path,
+    checkpoint: Option<usize>,
+    device: &Device,
+) -> Result<(Mlp, MlpConfig), LoadError> {
     let config_path = dir.join(MODEL_CONFIG_FILE);
     if !config_path.is_file() {
         return Err(LoadError::NotAModel(dir.to_path_buf()));
@@ -47,7 +96,28 @@ pub fn load_trained(dir: &Path, device: &Device) -> Result<(Mlp, MlpConfig), Loa
             message: format!("dropout must be in [0, 1); got {}", config.dropout),
         });
     }
-    let weights = dir.join(MODEL_WEIGHTS_FILE);
+    let weights = match checkpoint {
+        Some(epoch) => {
+            let file = checkpoint_weights(dir, epoch);
+            if !file.is_file() {
+                return Err(LoadError::NoCheckpoint {
+                    dir: dir.to_path_buf(),
+                    epoch,
+                    epochs: checkpointed_epochs(dir),
+                });
+            }
+            file
+        }
+        None => dir.join(MODEL_WEIGHTS_FILE),
+    };
+    let epochs = checkpointed_epochs(dir);
+    if checkpoint.is_none() && !weights.is_file() && !epochs.is_empty() {
+        return Err(LoadError::Interrupted {
+            dir: dir.to_path_buf(),
+            last: epochs.last().copied().unwrap_or(0),
+            epochs,
+        });
+    }
     if !weights.is_file() {
         return Err(LoadError::BadWeights {
             path: weights,

@@ -76,3 +76,11 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Rep
     all.push(md);
     Ok(all)
 }
+
+/// Draws only `curves.png` into `dir` (for a run that has no model to test yet: an interrupted
+/// one); returns its path.
+pub fn write_curves(dir: &Path, run: &str, curves: &[EpochPoint]) -> Result<PathBuf, ReportError> {
+    let path = dir.join(FILES[0]);
+    curves::draw(&path, run, curves)?;
+    Ok(path)
+}

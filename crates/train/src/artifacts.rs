@@ -26,7 +26,6 @@ pub enum RunMode {
 const CONFIG_FILE: &str = "config.toml";
 const METRICS_FILE: &str = "metrics.csv";
 const SUMMARY_FILE: &str = "summary.json";
-const CHECKPOINT_DIR: &str = "checkpoint";
 const WRITE_PROBE: &str = ".write-probe";
 /// What Burn's Learner writes into the run folder besides checkpoints.
 const LEARNER_ENTRIES: [&str; 3] = ["train", "valid", "experiment.log"];
@@ -38,7 +37,7 @@ fn is_run_entry(name: &str) -> bool {
         CONFIG_FILE,
         METRICS_FILE,
         SUMMARY_FILE,
-        CHECKPOINT_DIR,
+        mnist_model::CHECKPOINT_DIR,
         WRITE_PROBE,
         mnist_model::MODEL_CONFIG_FILE,
         mnist_model::MODEL_WEIGHTS_FILE,
@@ -87,7 +86,7 @@ impl RunDir {
         self.path.join(SUMMARY_FILE)
     }
     pub fn checkpoints(&self) -> PathBuf {
-        self.path.join(CHECKPOINT_DIR)
+        self.path.join(mnist_model::CHECKPOINT_DIR)
     }
 
     fn holds_anything(&self) -> bool {
@@ -99,15 +98,8 @@ impl RunDir {
     /// The latest epoch for which model, optimiser and scheduler checkpoints all exist.
     pub fn latest_checkpoint(&self) -> Option<usize> {
         let dir = self.checkpoints();
-        let entries = std::fs::read_dir(&dir).ok()?;
-        entries
-            .filter_map(|e| {
-                let name = e.ok()?.file_name().to_string_lossy().into_owned();
-                name.strip_prefix("model-")?
-                    .strip_suffix(".bpk")?
-                    .parse::<usize>()
-                    .ok()
-            })
+        mnist_model::checkpointed_epochs(&self.path)
+            .into_iter()
             .filter(|n| {
                 ["optim", "scheduler"]
                     .iter()
@@ -120,9 +112,14 @@ impl RunDir {
     pub fn check(&self, mode: RunMode) -> Result<(), TrainError> {
         let shown = self.path.display();
         match mode {
+            RunMode::Fresh if self.summary().is_file() => Err(TrainError::RunFolder(format!(
+                "{shown} already holds a finished run; pass --run-name NAME to start a new one, \
+                 --resume --epochs N (more epochs than it has) to train it further, or \
+                 --overwrite to replace it"
+            ))),
             RunMode::Fresh if self.holds_anything() => Err(TrainError::RunFolder(format!(
-                "{shown} already holds a run; pass --resume to continue it, --overwrite to \
-                 replace it, or --run-name NAME to start a new one"
+                "{shown} already holds a run that did not finish; pass --resume to continue it, \
+                 --overwrite to replace it, or --run-name NAME to start a new one"
             ))),
             RunMode::Resume if !self.path.is_dir() => Err(TrainError::RunFolder(format!(
                 "nothing to resume: {shown} does not exist"

@@ -39,6 +39,10 @@ pub struct EvalArgs {
     /// accuracy of the others.
     #[arg(long, default_value_t = infer::DEFAULT_MIN_CONFIDENCE, value_parser = infer::cli::probability)]
     pub min_confidence: f32,
+    /// Evaluate the weights checkpointed after epoch N instead of the final model (an
+    /// interrupted run has only these).
+    #[arg(long, value_name = "N")]
+    pub checkpoint: Option<usize>,
 }
 
 fn parse_dataset(name: &str) -> anyhow::Result<DatasetKind> {
@@ -60,11 +64,12 @@ pub struct LoadedRun {
 /// Loads the model of `dir` and the test data it belongs to (`dataset` overrides the run's own).
 pub fn load_run(
     dir: &std::path::Path,
+    checkpoint: Option<usize>,
     dataset: Option<&str>,
     flags: &DataArgs,
 ) -> anyhow::Result<LoadedRun> {
     let device = flags.device()?;
-    let (model, _) = mnist_model::load_trained(dir, &device)?;
+    let (model, _) = mnist_model::load_weights(dir, checkpoint, &device)?;
     // The run's own config says what it was trained on, when the folder has one.
     let run_config = dir.join("config.toml");
     let run_config = if run_config.is_file() {
@@ -97,7 +102,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 }
 
 fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> {
-    let run = load_run(model, args.dataset.as_deref(), &args.data)?;
+    let run = load_run(model, args.checkpoint, args.dataset.as_deref(), &args.data)?;
     let kind = run.kind;
     let eval = evaluate(&run.model, &run.data.test, &run.device)
         .with_context(|| format!("evaluating {}", model.display()))?;
@@ -135,7 +140,7 @@ fn run_images(
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     let device = args.data.device()?;
-    let classifier = infer::Classifier::load(model, &device)?;
+    let classifier = infer::Classifier::load_checkpoint(model, args.checkpoint, &device)?;
     let images = infer::score::labelled_images(dir)?;
     let card = infer::score::score(&classifier, &images)
         .with_context(|| format!("scoring {}", dir.display()))?;

@@ -1,11 +1,11 @@
 //! The `inspect` and `export` command lines: what a saved model holds, and its weights for
 //! PyTorch or numpy.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use mnist_model::device::choose_device;
-use mnist_model::{load_trained, ModelSummary};
+use mnist_model::{load_weights, ModelSummary};
 
 use crate::export::{export_safetensors, torch_layout};
 
@@ -13,23 +13,50 @@ use crate::export::{export_safetensors, torch_layout};
 #[derive(Debug, Parser)]
 #[command(name = "inspect", version)]
 pub struct InspectArgs {
-    /// The run folder holding model.json and model.bpk, e.g. artifacts/shipped.
+    /// The run folder holding model.json and model.bpk; default: the shipped model.
     #[arg(long)]
-    pub model: PathBuf,
+    pub model: Option<PathBuf>,
+    /// The weights checkpointed after epoch N instead of the final model.
+    #[arg(long, value_name = "N")]
+    pub checkpoint: Option<usize>,
 }
 
 /// Write a saved model's weights to a file other tools read.
 #[derive(Debug, Parser)]
 #[command(name = "export", version)]
 pub struct ExportArgs {
-    /// The run folder holding model.json and model.bpk.
+    /// The run folder holding model.json and model.bpk; default: the shipped model.
     #[arg(long)]
-    pub model: PathBuf,
+    pub model: Option<PathBuf>,
+    /// The weights checkpointed after epoch N instead of the final model.
+    #[arg(long, value_name = "N")]
+    pub checkpoint: Option<usize>,
     /// The file format; only safetensors for now.
     #[arg(long, value_parser = ["safetensors"], default_value = "safetensors")]
     pub format: String,
-    /// Where to write the file.
+    /// Where to write the file; its name must end in the format's extension (.safetensors).
     pub out: PathBuf,
+}
+
+impl ExportArgs {
+    /// The output path, refused when its extension is not the format's (a `model.onnx` holding
+    /// safetensors bytes would mislead every tool that opens it).
+    fn checked_out(&self) -> anyhow::Result<&Path> {
+        let extension = self
+            .out
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase());
+        if extension.as_deref() != Some(self.format.as_str()) {
+            anyhow::bail!(
+                "{}: a {} file must be named *.{} (e.g. {}); nothing was written",
+                self.out.display(),
+                self.format,
+                self.format,
+                self.out.with_extension(&self.format).display()
+            );
+        }
+        Ok(&self.out)
+    }
 }
 
 fn stats(values: &[f32]) -> (f64, f64, f32, f32) {
@@ -47,8 +74,9 @@ fn stats(values: &[f32]) -> (f64, f64, f32, f32) {
 
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
     let device = choose_device(None)?;
-    let (model, config) = load_trained(&args.model, &device)?;
-    println!("{}\n{}\n", args.model.display(), ModelSummary::new(&config));
+    let folder = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
+    let (model, config) = load_weights(&folder, args.checkpoint, &device)?;
+    println!("{}\n{}\n", folder.display(), ModelSummary::new(&config));
     println!(
         "{:<18}{:>12}{:>9}{:>11}{:>11}{:>11}{:>11}",
         "tensor", "shape", "size", "mean", "std", "min", "max"
@@ -72,9 +100,11 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 }
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let out = args.checked_out()?;
     let device = choose_device(None)?;
-    let (model, _) = load_trained(&args.model, &device)?;
-    export_safetensors(&model, &args.out)?;
-    println!("wrote {}", args.out.display());
+    let folder = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
+    let (model, _) = load_weights(&folder, args.checkpoint, &device)?;
+    export_safetensors(&model, out)?;
+    println!("wrote {}", out.display());
     Ok(())
 }

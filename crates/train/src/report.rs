@@ -87,16 +87,7 @@ pub fn write_run_report(
     let input = ReportInput {
         run: summary.run.clone(),
         class_names: kind.class_names().iter().map(|s| s.to_string()).collect(),
-        curves: rows
-            .iter()
-            .map(|r| EpochPoint {
-                epoch: r.epoch,
-                train_loss: r.train_loss,
-                train_accuracy: r.train_accuracy,
-                valid_loss: r.valid_loss,
-                valid_accuracy: r.valid_accuracy,
-            })
-            .collect(),
+        curves: curve_points(rows),
         confusion: eval.confusion.iter().map(|r| r.to_vec()).collect(),
         samples,
         first_layer,
@@ -106,5 +97,33 @@ pub fn write_run_report(
     write_report(&run_dir.path, &input).map_err(|e| TrainError::Save {
         path: run_dir.path.clone(),
         message: e.to_string(),
+    })
+}
+
+/// The epochs of `metrics.csv` as the report's curve points.
+fn curve_points(rows: &[EpochRow]) -> Vec<EpochPoint> {
+    rows.iter()
+        .map(|r| EpochPoint {
+            epoch: r.epoch,
+            train_loss: r.train_loss,
+            train_accuracy: r.train_accuracy,
+            valid_loss: r.valid_loss,
+            valid_accuracy: r.valid_accuracy,
+        })
+        .collect()
+}
+
+/// Draws the learning curves of a run that has no final model (an interrupted one) from what
+/// its `metrics.csv` holds; returns the file written.
+pub fn write_run_curves(
+    run_dir: &RunDir,
+    name: &str,
+    rows: &[EpochRow],
+) -> Result<PathBuf, TrainError> {
+    mnist_report::write_curves(&run_dir.path, name, &curve_points(rows)).map_err(|e| {
+        TrainError::Save {
+            path: run_dir.path.clone(),
+            message: e.to_string(),
+        }
     })
 }

@@ -511,7 +511,7 @@ fn publish(
     .map_err(|e| {
         TrainError::RunFolder(format!(
             "the run is saved in {}, but its report could not be drawn ({e}); \
-                 retry with `cargo xtask report --run {}`",
+                 retry with `cargo xtask report --model {}`",
             run_dir.path.display(),
             run_dir.path.display()
         ))
