@@ -177,3 +177,68 @@ fn a_folder_of_mixed_files_reads_its_images_and_notes_the_rest() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn runs_lists_the_run_folders_and_compares_two() {
+    let artifacts = tempfile::tempdir().unwrap();
+    for name in ["first", "second"] {
+        train(&smoke_request(artifacts.path(), name, 1, RunMode::Fresh)).unwrap();
+    }
+    let dir = artifacts.path().to_str().unwrap();
+    let out = run("runs", &["--artifacts-dir", dir]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(stdout.lines().count(), 3, "a header and two runs: {stdout}");
+    assert!(
+        stdout.contains("first") && stdout.contains("finished"),
+        "{stdout}"
+    );
+
+    let out = run("runs", &["--artifacts-dir", dir, "--json"]);
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2, "{runs}");
+
+    let out = run(
+        "runs",
+        &["--artifacts-dir", dir, "--compare", "first", "second"],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("test accuracy") && stdout.contains("epoch 1"),
+        "{stdout}"
+    );
+
+    let out = run(
+        "runs",
+        &["--artifacts-dir", dir, "--compare", "first", "third"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("third"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn csv_has_a_row_per_image_and_an_empty_answer_where_none_was_found() {
+    let dir = integration_tests::workspace_root().join("tests/fixtures/paper");
+    let out = run("infer", &["--csv", dir.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, ["file", "answer", "confidence", "unsure"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6, "{stdout}");
+    for row in rows {
+        let name = Path::new(&row[0])
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with("blank") {
+            assert_eq!((&row[1], &row[2]), ("", ""), "{stdout}");
+        } else {
+            assert_eq!(&row[1], &name[..1], "{stdout}");
+            assert!(row[2].parse::<f64>().unwrap() > 0.5, "{stdout}");
+            assert_eq!(&row[3], "false", "{stdout}");
+        }
+    }
+}

@@ -24,6 +24,9 @@ usage:
       the Keras-style summary and per-layer weight statistics
   cargo xtask export [--model artifacts/sgd] [--checkpoint N] --format safetensors OUT.safetensors
       the weights as a safetensors file for PyTorch or numpy
+  cargo xtask runs [--artifacts-dir artifacts] [--compare A B] [--json]
+      the run folders: status, data set, epochs, best validation and test accuracy, time,
+      recipe; --compare puts two runs side by side, epoch by epoch
   cargo xtask sweep --config configs/sgd.toml --seeds 1,2,3
       trains once per seed and prints test accuracy as mean +- standard deviation
   cargo xtask bench [--features wgpu|ndarray] [--torch PAIRS] [--python PY] [--device D]
@@ -55,6 +58,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("inspect") => run_train_bin("inspect", &args[1..]),
         Some("export") => run_train_bin("export", &args[1..]),
         Some("sweep") => run_train_bin("sweep", &args[1..]),
+        Some("runs") => run_train_bin("runs", &args[1..]),
         Some("bench") => run_bench(&args[1..]),
         Some("wgpu-smoke") => wgpu_smoke::run(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),

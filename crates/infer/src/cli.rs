@@ -34,8 +34,12 @@ pub struct InferArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=10))]
     pub top: u8,
     /// One JSON object per line instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// CSV instead of text: a header, then file,answer,confidence,unsure per image (the
+    /// answer is the number for several digits; the confidence is the weakest digit's).
+    #[arg(long)]
+    pub csv: bool,
     /// Print the preprocessed 28x28 digit as text art: what the network saw.
     #[arg(long)]
     pub show: bool,
@@ -226,10 +230,49 @@ fn report(
     if args.json {
         return number_json(classifier, file, predictions, args.min_confidence).to_string();
     }
+    if args.csv {
+        return csv_row(args, classifier, file, predictions);
+    }
     match predictions {
         [prediction] => digit_line(args, classifier, file, prediction),
         _ => number_line(args, classifier, file, predictions),
     }
+}
+
+/// The CSV header `--csv` prints first.
+const CSV_HEADER: &str = "file,answer,confidence,unsure";
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// `file,answer,confidence,unsure`; an image that could not be read is `file,,,` with the
+/// error on stderr.
+fn csv_row(
+    args: &InferArgs,
+    classifier: &Classifier,
+    file: &Path,
+    predictions: &[Prediction],
+) -> String {
+    let answer: String = predictions
+        .iter()
+        .map(|p| classifier.class_name(p.digit()))
+        .collect();
+    let weakest = predictions
+        .iter()
+        .map(Prediction::confidence)
+        .fold(1.0f32, f32::min);
+    let unsure = predictions.iter().any(|p| p.unsure(args.min_confidence));
+    format!(
+        "{},{},{weakest:.6},{unsure}",
+        csv_field(&file.display().to_string()),
+        csv_field(&answer)
+    )
 }
 
 /// `file: 42  digits: 4 (99.1%), 2 (63.0%, not sure)`.
@@ -336,6 +379,9 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
     }
 
     let mut all_ok = empty.is_empty();
+    if args.csv {
+        println!("{CSV_HEADER}");
+    }
     let stdout = std::io::stdout();
     for file in &files {
         let result = load_number(file).and_then(|digits| {
@@ -367,6 +413,9 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
                 if args.json {
                     writeln!(out, "{line}")?;
                 } else {
+                    if args.csv {
+                        writeln!(out, "{},,,", csv_field(&file.display().to_string()))?;
+                    }
                     drop(out);
                     eprintln!("{line}");
                 }

@@ -4,7 +4,8 @@
 //! The ink's connected pieces are grouped into columns (pieces whose spans across the image
 //! overlap belong to one digit: a 5's flag, a 4 written in two strokes); a column much wider
 //! than the ink is tall is two touching digits, cut where its ink is thinnest; columns far
-//! shorter than the tallest (a dot, a dash between digits) are not digits.
+//! shorter than the tallest (a dot, a dash between digits) or with far less ink than the
+//! inkiest (a faint trace) are not digits.
 
 use crate::preprocess::Grey;
 
@@ -16,6 +17,9 @@ const SAME_DIGIT_OVERLAP: f32 = 0.25;
 const TOUCHING_ASPECT: f32 = 1.4;
 /// A column less than this share of the tallest column's height is not a digit.
 const MIN_HEIGHT_SHARE: f32 = 0.35;
+/// Nor is one with less than this share of the most ink any column has (a faint trace: what is
+/// left of a blurred rule where it met a stroke); a 1 has a third of an 8's ink.
+const MIN_MASS_SHARE: f32 = 0.15;
 
 /// A column of ink: `[x0, x1)` and `[y0, y1)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,11 +82,19 @@ pub(crate) fn digit_columns(grey: &Grey) -> Vec<Column> {
             break;
         }
     }
+    let mass = |c: &Column| -> f32 {
+        (c.y0..c.y1)
+            .flat_map(|y| (c.x0..c.x1).map(move |x| (x, y)))
+            .map(|(x, y)| grey.at(x, y))
+            .sum()
+    };
     let tall_enough = |columns: Vec<Column>| -> Vec<Column> {
         let tallest = columns.iter().map(Column::height).max().unwrap_or(0);
+        let heaviest = columns.iter().map(mass).fold(0.0f32, f32::max);
         columns
             .into_iter()
             .filter(|c| c.height() as f32 >= MIN_HEIGHT_SHARE * tallest as f32)
+            .filter(|c| mass(c) >= MIN_MASS_SHARE * heaviest)
             .collect()
     };
     // Short marks go before touching digits are cut (a dash must not make a column wide) and

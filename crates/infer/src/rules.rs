@@ -12,8 +12,10 @@ use crate::preprocess::Grey;
 
 /// Share of a row (column) that must be ink-coloured for it to be part of a rule.
 const MIN_COVERAGE: f32 = 0.75;
-/// Share that the soft edge rows of a rule (anti-aliasing, blur) still cover.
+/// Share that the soft edge rows of a rule (anti-aliasing, blur) still cover, at least, and
+/// as a share of the rule's own coverage.
 const EDGE_COVERAGE: f32 = 0.15;
+const EDGE_SHARE_OF_CORE: f32 = 0.6;
 /// A rule is at most this share of the image's side thick (2% of a 640 px page: 12 px).
 const MAX_THICKNESS: f32 = 0.02;
 /// Above this (on the stretched 0..255 scale) a pixel counts as ink-coloured: printed rules
@@ -31,16 +33,22 @@ struct Band {
 /// lines were removed.
 pub(crate) fn remove_rules(grey: &mut Grey) -> usize {
     let (w, h) = (grey.width, grey.height);
+    // Each line's coverage at the ink level (cores) and at half of it (soft edges).
+    let coverage_at = |level: f32, lines: usize, along: usize, at: &dyn Fn(usize, usize) -> f32| {
+        (0..lines)
+            .map(|line| coverage((0..along).map(|pos| at(line, pos)), level))
+            .collect::<Vec<f32>>()
+    };
+    let row_at = |y: usize, x: usize| grey.at(x, y);
+    let column_at = |x: usize, y: usize| grey.at(x, y);
     let rows = rule_bands(
-        &(0..h)
-            .map(|y| coverage((0..w).map(|x| grey.at(x, y))))
-            .collect::<Vec<_>>(),
+        &coverage_at(INK_LEVEL, h, w, &row_at),
+        &coverage_at(INK_LEVEL / 2.0, h, w, &row_at),
         h,
     );
     let columns = rule_bands(
-        &(0..w)
-            .map(|x| coverage((0..h).map(|y| grey.at(x, y))))
-            .collect::<Vec<_>>(),
+        &coverage_at(INK_LEVEL, w, h, &column_at),
+        &coverage_at(INK_LEVEL / 2.0, w, h, &column_at),
         w,
     );
     for band in &rows {
@@ -52,19 +60,20 @@ pub(crate) fn remove_rules(grey: &mut Grey) -> usize {
     rows.len() + columns.len()
 }
 
-/// The share of `values` that is ink-coloured.
-fn coverage(values: impl Iterator<Item = f32>) -> f32 {
+/// The share of `values` at or above `level`.
+fn coverage(values: impl Iterator<Item = f32>, level: f32) -> f32 {
     let (mut inked, mut all) = (0usize, 0usize);
     for v in values {
         all += 1;
-        inked += usize::from(v >= INK_LEVEL);
+        inked += usize::from(v >= level);
     }
     inked as f32 / all.max(1) as f32
 }
 
-/// The bands of consecutive lines covered enough to be rules, each widened by its soft edges,
-/// and kept only when thin enough for a side of `side` pixels.
-fn rule_bands(coverage: &[f32], side: usize) -> Vec<Band> {
+/// The bands of consecutive lines covered enough to be rules, each widened by its soft edges
+/// (judged on `faint`, the coverage at a lower level), and kept only when thin enough for a
+/// side of `side` pixels.
+fn rule_bands(coverage: &[f32], faint: &[f32], side: usize) -> Vec<Band> {
     // Below 50 px a side allows no rule at all: an image that small is a digit, not a page.
     let max_thickness = (side as f32 * MAX_THICKNESS).floor() as usize;
     let mut bands = Vec::new();
@@ -79,14 +88,17 @@ fn rule_bands(coverage: &[f32], side: usize) -> Vec<Band> {
             end += 1;
         }
         let core_thickness = end - i;
-        // A blurred rule's soft edges reach as far again as its core is thick.
+        // A blurred rule's soft edges: lines on either side almost as covered as its core
+        // (a pen stroke beside a rule covers far less of the line, and is kept).
+        let core = coverage[i..end].iter().copied().fold(1.0f32, f32::min);
+        let edge = |c: f32| c >= EDGE_COVERAGE.max(EDGE_SHARE_OF_CORE * core);
         let reach = max_thickness.max(2);
         let mut start = i;
-        while start > 0 && coverage[start - 1] >= EDGE_COVERAGE && i - start < reach {
+        while start > 0 && edge(faint[start - 1]) && i - start < reach {
             start -= 1;
         }
         let mut stop = end;
-        while stop < coverage.len() && coverage[stop] >= EDGE_COVERAGE && stop - end < reach {
+        while stop < coverage.len() && edge(faint[stop]) && stop - end < reach {
             stop += 1;
         }
         if core_thickness <= max_thickness {

@@ -16,6 +16,7 @@ pub mod renderer;
 pub mod report;
 pub mod report_cli;
 pub mod runs;
+pub mod runs_cli;
 pub mod summary;
 pub mod sweep_cli;
 pub mod training;
