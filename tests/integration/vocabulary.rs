@@ -105,6 +105,12 @@ fn tools_default_to_the_shipped_model_and_export_names_match_the_format() {
         "{}",
         text(&out.stdout)
     );
+    let out = run("inspect", &["--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["network"], "784-784-32-10", "{json}");
+    assert_eq!(json["params"], 640_890);
+    assert_eq!(json["tensors"][0]["shape"], serde_json::json!([784, 784]));
+    assert_eq!(json["tensors"].as_array().unwrap().len(), 6);
 
     let dir = tempfile::tempdir().unwrap();
     let wrong = dir.path().join("deep.onnx");

@@ -19,6 +19,9 @@ pub struct InspectArgs {
     /// The weights checkpointed after epoch N instead of the final model.
     #[arg(long, value_name = "N")]
     pub checkpoint: Option<usize>,
+    /// One JSON object (network, parameter count, per-tensor statistics) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Write a saved model's weights to a file other tools read.
@@ -76,12 +79,33 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
     let device = choose_device(None)?;
     let folder = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
     let (model, config) = load_weights(&folder, args.checkpoint, &device)?;
+    let tensors = torch_layout(&model)?;
+    if args.json {
+        let stats: Vec<serde_json::Value> = tensors
+            .iter()
+            .map(|t| {
+                let (mean, std, min, max) = stats(&t.values);
+                serde_json::json!({
+                    "name": t.name, "shape": t.shape, "size": t.values.len(),
+                    "mean": mean, "std": std, "min": min, "max": max,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "model": folder.display().to_string(),
+            "network": ModelSummary::shape_label(&config),
+            "params": ModelSummary::new(&config).total_params(),
+            "tensors": stats,
+        });
+        println!("{json}");
+        return Ok(());
+    }
     println!("{}\n{}\n", folder.display(), ModelSummary::new(&config));
     println!(
         "{:<18}{:>12}{:>9}{:>11}{:>11}{:>11}{:>11}",
         "tensor", "shape", "size", "mean", "std", "min", "max"
     );
-    for t in torch_layout(&model)? {
+    for t in tensors {
         let (mean, std, min, max) = stats(&t.values);
         let shape = t
             .shape
