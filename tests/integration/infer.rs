@@ -425,3 +425,20 @@ fn more_marks_than_a_number_has_digits_are_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_digit_lying_on_its_side_is_one_doubtful_digit_not_a_number() {
+    // A 4 photographed turned 90 degrees, with no EXIF to say so: wider than tall, but one digit.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("4-sideways.png");
+    let four = image::open(integration_tests::fixture_digit("4-drawn-0.png")).unwrap();
+    four.rotate270().save(&path).unwrap();
+    let out = Command::new(integration_tests::binary("infer"))
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(answer.get("number").is_none(), "read as a number: {answer}");
+    assert_eq!(answer["unsure"], true, "{answer}");
+}

@@ -15,6 +15,9 @@ pub const MAX_DIGITS: usize = 12;
 const SAME_DIGIT_OVERLAP: f32 = 0.25;
 /// A column at least this many times wider than the ink is tall holds touching digits.
 const TOUCHING_ASPECT: f32 = 1.4;
+/// Touching digits are cut only where the ink across the column is at most this share of the
+/// column's median.
+const CUT_SHARE: f32 = 0.5;
 /// A column less than this share of the tallest column's height is not a digit.
 const MIN_HEIGHT_SHARE: f32 = 0.35;
 /// Nor is one with less than this share of the most ink any column has (a faint trace: what is
@@ -150,7 +153,8 @@ fn pieces(grey: &Grey) -> Vec<Column> {
 }
 
 /// A column wider than [`TOUCHING_ASPECT`] times its height is cut, recursively, at the
-/// thinnest ink in its middle part (between 30% and 70% of its width).
+/// thinnest ink in its middle part (between 30% and 70% of its width), when that is thin
+/// enough ([`CUT_SHARE`]).
 fn split_touching(grey: &Grey, column: Column) -> Vec<Column> {
     if (column.width() as f32) < TOUCHING_ASPECT * column.height() as f32 || column.width() < 4 {
         return vec![column];
@@ -161,6 +165,14 @@ fn split_touching(grey: &Grey, column: Column) -> Vec<Column> {
     let cut = (from..to.max(from + 1))
         .min_by(|&a, &b| ink_in(a).total_cmp(&ink_in(b)))
         .unwrap_or(from);
+    // Two digits meet where there is much less ink than across a digit; a single wide digit
+    // (a 4 lying on its side) has about as much ink everywhere, and is left whole.
+    let mut across: Vec<f32> = (column.x0..column.x1).map(ink_in).collect();
+    across.sort_by(f32::total_cmp);
+    let typical = across[across.len() / 2];
+    if ink_in(cut) > CUT_SHARE * typical {
+        return vec![column];
+    }
     let left = shrink(grey, Column { x1: cut, ..column });
     let right = shrink(grey, Column { x0: cut, ..column });
     match (left, right) {
@@ -247,5 +259,23 @@ mod tests {
         // A single wide-enough-to-be-one digit is left alone.
         let one = image(60, 40, &[(5, 0, 45, 40)]);
         assert_eq!(digit_columns(&one).len(), 1);
+        // So is a wide shape whose ink is about as thick everywhere (a long bar with strokes
+        // across it, as a 4 lying on its side), although it is wider than tall.
+        let lying = image(
+            90,
+            40,
+            &[
+                (0, 18, 90, 22),
+                (2, 0, 6, 40),
+                (40, 0, 44, 40),
+                (84, 0, 88, 40),
+            ],
+        );
+        assert_eq!(
+            digit_columns(&lying).len(),
+            1,
+            "{:?}",
+            digit_columns(&lying)
+        );
     }
 }
