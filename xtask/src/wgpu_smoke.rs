@@ -65,12 +65,19 @@ fn predictions(json_lines: &str) -> anyhow::Result<Vec<(String, u64, Vec<f64>)>>
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     ensure!(args.is_empty(), "wgpu-smoke takes no arguments");
     let root = crate::workspace_root();
+    // Only the three binaries the smoke runs: linking each wgpu binary costs seconds.
     let build: Vec<String> = [
         "build",
         "--quiet",
         "--package",
         "mnist-train",
         "--package",
+        "infer",
+        "--bin",
+        "train",
+        "--bin",
+        "eval",
+        "--bin",
         "infer",
         "--features",
         "mnist-train/wgpu,infer/wgpu",
