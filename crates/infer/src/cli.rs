@@ -187,6 +187,14 @@ pub fn json_report(
     })
 }
 
+/// The digits read, in order, as one text ("42"; a single digit's class name).
+fn number_text(classifier: &Classifier, predictions: &[Prediction]) -> String {
+    predictions
+        .iter()
+        .map(|p| classifier.class_name(p.digit()))
+        .collect()
+}
+
 /// The JSON object for an image read as a number: one digit's is [`json_report`]'s; several
 /// digits give `number` (their classes in order), `digits` (each one's object without `file`)
 /// and `unsure` (any of them is).
@@ -209,10 +217,7 @@ pub fn number_json(
             digit
         })
         .collect();
-    let number: String = predictions
-        .iter()
-        .map(|p| classifier.class_name(p.digit()))
-        .collect();
+    let number = number_text(classifier, predictions);
     serde_json::json!({
         "file": file.display().to_string(),
         "number": number,
@@ -259,10 +264,7 @@ fn csv_row(
     file: &Path,
     predictions: &[Prediction],
 ) -> String {
-    let answer: String = predictions
-        .iter()
-        .map(|p| classifier.class_name(p.digit()))
-        .collect();
+    let answer = number_text(classifier, predictions);
     let weakest = predictions
         .iter()
         .map(Prediction::confidence)
@@ -282,10 +284,7 @@ fn number_line(
     file: &Path,
     predictions: &[Prediction],
 ) -> String {
-    let number: String = predictions
-        .iter()
-        .map(|p| classifier.class_name(p.digit()))
-        .collect();
+    let number = number_text(classifier, predictions);
     let digits: Vec<String> = predictions
         .iter()
         .map(|p| {

@@ -35,6 +35,18 @@ impl Grey {
     pub(crate) fn at(&self, x: usize, y: usize) -> f32 {
         self.pixels[y * self.width + x]
     }
+
+    /// The part inside `(x0, y0, x1, y1)` (exclusive ends).
+    fn crop(&self, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Grey {
+        Grey {
+            width: x1 - x0,
+            height: y1 - y0,
+            pixels: (y0..y1)
+                .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+                .map(|(x, y)| self.at(x, y))
+                .collect(),
+        }
+    }
 }
 
 /// Luminance with alpha composited. Transparent areas take the colour that contrasts with the
@@ -354,14 +366,7 @@ pub fn preprocess_number(image: &DynamicImage) -> Option<Vec<[u8; IMAGE_PIXELS]>
     columns
         .iter()
         .map(|c| {
-            let piece = Grey {
-                width: c.x1 - c.x0,
-                height: c.y1 - c.y0,
-                pixels: (c.y0..c.y1)
-                    .flat_map(|y| (c.x0..c.x1).map(move |x| (x, y)))
-                    .map(|(x, y)| grey.at(x, y))
-                    .collect(),
-            };
+            let piece = grey.crop((c.x0, c.y0, c.x1, c.y1));
             Some(fit_and_centre(crop_to_ink(&piece)?))
         })
         .collect()
@@ -439,15 +444,7 @@ fn resize(grey: Grey, width: usize, height: usize) -> Grey {
 
 /// The part of `grey` inside its ink box; `None` when it has no ink.
 fn crop_to_ink(grey: &Grey) -> Option<Grey> {
-    let (x0, y0, x1, y1) = ink_box(grey)?;
-    Some(Grey {
-        width: x1 - x0,
-        height: y1 - y0,
-        pixels: (y0..y1)
-            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
-            .map(|(x, y)| grey.at(x, y))
-            .collect(),
-    })
+    Some(grey.crop(ink_box(grey)?))
 }
 
 /// The stroke width a digit will have once its ink box is scaled into the 20 px box, measured
