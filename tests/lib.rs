@@ -115,7 +115,7 @@ pub fn smoke_request(
         },
         device: Some("cpu".into()),
         mode,
-        dashboard: false,
+        progress: mnist_train::renderer::Progress::Lines,
     }
 }
 

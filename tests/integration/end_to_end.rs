@@ -314,28 +314,44 @@ fn warm_up_and_one_cycle_schedules_train_and_log_their_learning_rates() {
 }
 
 #[test]
-fn a_sweep_trains_each_seed_into_its_own_folder() {
+fn a_sweep_trains_each_seed_into_its_own_folder_and_answers_json_on_stdout() {
     let artifacts = tempfile::tempdir().unwrap();
-    let args = mnist_train::sweep_cli::SweepArgs {
-        config: integration_tests::config("smoke.toml"),
-        seeds: vec![1, 2],
-        device: Some("cpu".into()),
-        data_dir: None,
-        artifacts_dir: Some(artifacts.path().to_path_buf()),
-        overwrite: false,
+    let sweep = || {
+        Command::new(integration_tests::binary("sweep"))
+            .arg("--config")
+            .arg(integration_tests::config("smoke.toml"))
+            .args(["--seeds", "1,2", "--device", "cpu", "--json", "--artifacts-dir"])
+            .arg(artifacts.path())
+            .output()
+            .unwrap()
     };
-    mnist_train::sweep_cli::run(&args).unwrap();
-    let accuracy = |seed: u64| {
+    let out = sweep();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // stdout is one JSON object and nothing else; the epochs went to stderr.
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(stderr.contains("epoch 1/"), "{stderr}");
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    let accuracy = |i: usize| {
+        let seed = runs[i]["seed"].as_u64().unwrap();
         let path = artifacts
             .path()
             .join(format!("smoke-seed{seed}/summary.json"));
         let summary = RunSummary::load(&path).unwrap();
         assert_eq!(summary.seed, seed);
+        assert_eq!(runs[i]["test_accuracy"].as_f64(), Some(summary.test_accuracy));
         summary.test_accuracy
     };
-    assert_ne!(accuracy(1), accuracy(2), "different seeds, different runs");
+    let (first, second) = (accuracy(0), accuracy(1));
+    assert_ne!(first, second, "different seeds, different runs");
+    let mean = json["test_accuracy_mean"].as_f64().unwrap();
+    assert!((mean - (first + second) / 2.0).abs() < 1e-9, "{json}");
+    assert!(json["test_accuracy_sd"].as_f64().unwrap() > 0.0, "{json}");
     // A second sweep does not clobber the first without --overwrite.
-    assert!(mnist_train::sweep_cli::run(&args).is_err());
+    let again = sweep();
+    assert!(!again.status.success());
+    assert!(again.stdout.is_empty(), "no partial answer on stdout");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use clap::Parser;
 
 use crate::artifacts::RunMode;
 use crate::config::Overrides;
+use crate::renderer::Progress;
 use crate::training::{train, TrainRequest};
 
 /// Train an MLP on MNIST from a TOML config; results go to <artifacts.dir>/<run-name>/.
@@ -71,7 +72,11 @@ impl TrainArgs {
             } else {
                 RunMode::Fresh
             },
-            dashboard: !self.no_dashboard,
+            progress: if self.no_dashboard {
+                Progress::Lines
+            } else {
+                Progress::Dashboard
+            },
         }
     }
 }

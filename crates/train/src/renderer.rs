@@ -16,6 +16,27 @@ use burn::train::LearnerSummary;
 
 use crate::metrics_log::{EpochRow, MetricsLog};
 
+/// Where a training's progress (header, one line per epoch) goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Burn's dashboard when stdout is a terminal, otherwise lines on stdout.
+    Dashboard,
+    /// Lines on stdout, even in a terminal.
+    Lines,
+    /// Lines on stderr, so that stdout carries only a machine-readable answer (`--json`).
+    Stderr,
+}
+
+impl Progress {
+    /// Prints one block of progress text where this progress goes.
+    pub fn say(self, text: impl std::fmt::Display) {
+        match self {
+            Progress::Stderr => eprintln!("{text}"),
+            Progress::Dashboard | Progress::Lines => println!("{text}"),
+        }
+    }
+}
+
 /// What the trainer keeps a handle on while Burn owns the renderer.
 #[derive(Debug)]
 pub struct EpochRecord {
@@ -41,11 +62,17 @@ pub struct EpochRenderer {
     row: EpochRow,
     total_epochs: usize,
     epoch_started: Instant,
+    progress: Progress,
 }
 
 impl EpochRenderer {
-    /// `dashboard`: Burn's TUI (or any renderer) to forward to; `None` prints lines instead.
-    pub fn new(record: SharedRecord, dashboard: Option<Box<dyn MetricsRenderer>>) -> Self {
+    /// `dashboard`: Burn's TUI (or any renderer) to forward to; `None` prints lines instead,
+    /// where `progress` says.
+    pub fn new(
+        record: SharedRecord,
+        dashboard: Option<Box<dyn MetricsRenderer>>,
+        progress: Progress,
+    ) -> Self {
         EpochRenderer {
             inner: dashboard,
             record,
@@ -54,6 +81,7 @@ impl EpochRenderer {
             row: EpochRow::empty(1),
             total_epochs: 0,
             epoch_started: Instant::now(),
+            progress,
         }
     }
 
@@ -81,7 +109,7 @@ impl EpochRenderer {
         self.row.seconds = self.epoch_started.elapsed().as_secs_f64();
         let row = self.row;
         if self.inner.is_none() {
-            println!("{}", row.line(self.total_epochs));
+            self.progress.say(row.line(self.total_epochs));
         }
         if let Ok(mut record) = self.record.lock() {
             if let Err(e) = record.log.push(row) {

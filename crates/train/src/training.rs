@@ -26,7 +26,7 @@ use crate::error::TrainError;
 use crate::evaluate::evaluate;
 use crate::metrics_log::{EpochRow, MetricsLog};
 use crate::optim::{build_optimizer, build_scheduler};
-use crate::renderer::{EpochRecord, EpochRenderer};
+use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
 use crate::summary::{git_state, RunSummary};
 use mnist_model::device::{backend_name, default_device_name, parse_device};
@@ -42,8 +42,8 @@ pub struct TrainRequest {
     /// `cpu`, `flex`, `ndarray`, `wgpu`; `None` for the build's default.
     pub device: Option<String>,
     pub mode: RunMode,
-    /// Show Burn's dashboard when stdout is a terminal (otherwise one line per epoch).
-    pub dashboard: bool,
+    /// Where the header and the epoch lines go, and whether Burn's dashboard may show.
+    pub progress: Progress,
 }
 
 /// Where a finished run lies and its headline figures.
@@ -121,6 +121,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         &device_name,
         resume_from,
         &model_config,
+        req.progress,
     );
     if let Some(epoch) = resume_from {
         check_checkpoint(&run_dir, epoch, &model_config, &device)?;
@@ -199,8 +200,9 @@ fn print_header(
     device_name: &str,
     resume_from: Option<usize>,
     model_config: &MlpConfig,
+    progress: Progress,
 ) {
-    println!(
+    progress.say(format!(
         "run {} -> {}\ndata {} ({}): {} train / {} validation / {} test images\n\
          device {device_name}, seed {}, {} epochs of batch {}, optimizer {} lr {}",
         config.name,
@@ -215,10 +217,10 @@ fn print_header(
         config.train.batch_size,
         config.optimizer.name.as_str(),
         config.optimizer.lr(),
-    );
+    ));
     match resume_from {
-        Some(epoch) => println!("resuming after epoch {epoch}"),
-        None => println!("{}", ModelSummary::new(model_config)),
+        Some(epoch) => progress.say(format!("resuming after epoch {epoch}")),
+        None => progress.say(ModelSummary::new(model_config)),
     }
 }
 
@@ -278,7 +280,7 @@ fn run_learner(
     }));
     let interrupter = Interrupter::new();
     crate::interrupt::register(&interrupter);
-    let dashboard = (req.dashboard && std::io::stdout().is_terminal())
+    let dashboard = (req.progress == Progress::Dashboard && std::io::stdout().is_terminal())
         .then(|| burn::train::renderer::default_renderer(interrupter.clone(), resume_from));
     let show_table_after = dashboard.is_some();
 
@@ -293,7 +295,7 @@ fn run_learner(
     .with_checkpointing_strategy(checkpointing(config))
     .with_interrupter(interrupter)
     .num_epochs(config.train.epochs)
-    .renderer(Box::new(EpochRenderer::new(record.clone(), dashboard)));
+    .renderer(Box::new(EpochRenderer::new(record.clone(), dashboard, req.progress)));
     if let Some(epoch) = resume_from {
         training = training.checkpoint(epoch);
     }
@@ -340,7 +342,7 @@ fn run_learner(
     if show_table_after {
         // The dashboard is gone once training ends: leave the figures on the screen.
         for row in rows.iter().filter(|r| r.epoch > start_epoch) {
-            println!("{}", row.line(config.train.epochs));
+            req.progress.say(row.line(config.train.epochs));
         }
     }
     Ok(Trained {
