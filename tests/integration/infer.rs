@@ -442,3 +442,41 @@ fn a_digit_lying_on_its_side_is_one_doubtful_digit_not_a_number() {
     assert!(answer.get("number").is_none(), "read as a number: {answer}");
     assert_eq!(answer["unsure"], true, "{answer}");
 }
+
+#[test]
+fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
+    // tests/fixtures/odd (made by make_samples.py): an ink blot and a black sticker (solid ink,
+    // not strokes) and a 1 traced in dots (many pieces). The network still answers, often
+    // confidently (the sticker: 1 at 94%); the mark does not depend on --min-confidence.
+    let dir = integration_tests::workspace_root().join("tests/fixtures/odd");
+    let expected = [
+        ("blot.png", "a solid blob of ink, not strokes"),
+        ("dotted-1.png", "separate pieces"),
+        ("sticker.png", "a solid blob of ink, not strokes"),
+    ];
+    let out = Command::new(integration_tests::binary("infer"))
+        .args(["--json", "--min-confidence", "0"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(answers.len(), expected.len());
+    for (answer, (file, doubt)) in answers.iter().zip(expected) {
+        assert!(answer["file"].as_str().unwrap().ends_with(file), "{answer}");
+        assert_eq!(answer["unsure"], true, "{answer}");
+        assert!(answer["doubt"].as_str().unwrap().contains(doubt), "{answer}");
+    }
+    // A plain digit has no doubt to give.
+    let out = Command::new(integration_tests::binary("infer"))
+        .args(["--json", "--min-confidence", "0"])
+        .arg(integration_tests::fixture_digit("4-drawn-0.png"))
+        .output()
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["unsure"], false, "{answer}");
+    assert!(answer.get("doubt").is_none(), "{answer}");
+}

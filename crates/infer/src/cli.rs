@@ -9,7 +9,8 @@ use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 use mnist_model::device::choose_device;
 
 use crate::{
-    load_number, shipped_model_dir, Classifier, InferError, Prediction, DEFAULT_MIN_CONFIDENCE,
+    load_number, shipped_model_dir, Classifier, Doubt, InferError, Prediction,
+    DEFAULT_MIN_CONFIDENCE,
 };
 
 /// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
@@ -169,7 +170,8 @@ fn save_png(path: &Path, digits: &[[u8; IMAGE_PIXELS]]) -> anyhow::Result<()> {
 }
 
 /// The JSON object `infer --json` prints for one image (and the web API answers); `unsure`
-/// is whether the answer's probability is below `min_confidence`.
+/// is whether the answer's probability is below `min_confidence` or the input does not look
+/// like a digit, and `doubt` says which (absent when sure).
 pub fn json_report(
     classifier: &Classifier,
     file: &Path,
@@ -177,14 +179,19 @@ pub fn json_report(
     min_confidence: f32,
 ) -> serde_json::Value {
     let (digit, confidence) = prediction.ranked()[0];
-    serde_json::json!({
+    let doubt = prediction.doubt(min_confidence);
+    let mut report = serde_json::json!({
         "file": file.display().to_string(),
         "digit": digit,
         "class": classifier.class_name(digit),
         "confidence": confidence,
-        "unsure": prediction.unsure(min_confidence),
+        "unsure": doubt.is_some(),
         "probabilities": prediction.probabilities,
-    })
+    });
+    if let (Some(doubt), Some(object)) = (doubt, report.as_object_mut()) {
+        object.insert("doubt".into(), doubt.reason().into());
+    }
+    report
 }
 
 /// The digits read, in order, as one text ("42"; a single digit's class name).
@@ -277,6 +284,16 @@ fn csv_row(
     )
 }
 
+/// What follows the confidence in a text answer: `, not sure` for a weak answer, `, not sure:
+/// ink in 5 separate pieces` for an input that does not look like a digit, nothing when sure.
+fn not_sure_text(prediction: &Prediction, min_confidence: f32) -> String {
+    match prediction.doubt(min_confidence) {
+        None => String::new(),
+        Some(Doubt::Weak) => ", not sure".to_string(),
+        Some(doubt) => format!(", not sure: {}", doubt.reason()),
+    }
+}
+
 /// `file: 42  digits: 4 (99.1%), 2 (63.0%, not sure)`.
 fn number_line(
     args: &InferArgs,
@@ -288,11 +305,7 @@ fn number_line(
     let digits: Vec<String> = predictions
         .iter()
         .map(|p| {
-            let doubt = if p.unsure(args.min_confidence) {
-                ", not sure"
-            } else {
-                ""
-            };
+            let doubt = not_sure_text(p, args.min_confidence);
             format!(
                 "{} ({:.1}%{doubt})",
                 classifier.class_name(p.digit()),
@@ -315,11 +328,7 @@ fn digit_line(
     prediction: &Prediction,
 ) -> String {
     let ranked = prediction.ranked();
-    let doubt = if prediction.unsure(args.min_confidence) {
-        ", not sure"
-    } else {
-        ""
-    };
+    let doubt = not_sure_text(prediction, args.min_confidence);
     let mut line = format!(
         "{}: {} ({:.1}%{doubt})",
         file.display(),

@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod decode;
+mod doubt;
 mod error;
 mod number;
 mod predict;
@@ -11,6 +12,7 @@ pub mod score;
 pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
+pub use doubt::{shape_doubt, Doubt};
 pub use error::InferError;
 pub use number::MAX_DIGITS;
 pub use predict::{Classifier, Prediction, DEFAULT_MIN_CONFIDENCE};

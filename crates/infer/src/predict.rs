@@ -7,12 +7,16 @@ use burn::tensor::{Device, Tensor, TensorData};
 use mnist_data::{normalize_image, IMAGE_PIXELS, NUM_CLASSES};
 use mnist_model::{load_weights, LoadError, Mlp};
 
+use crate::doubt::{shape_doubt, Doubt};
 use crate::error::InferError;
 
 /// A trained network ready to classify.
 pub struct Classifier {
     model: Mlp,
     class_names: Vec<String>,
+    /// Whether the classes are the digits (not, say, Fashion-MNIST's clothes): only then is
+    /// the input's shape judged.
+    reads_digits: bool,
     device: Device,
 }
 
@@ -20,6 +24,8 @@ pub struct Classifier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
     pub probabilities: [f32; NUM_CLASSES],
+    /// What the input's shape says against it being a digit, whatever the network answered.
+    pub shape: Option<Doubt>,
 }
 
 impl Prediction {
@@ -40,10 +46,16 @@ impl Prediction {
         self.ranked()[0].1
     }
 
-    /// Whether the answer is too weak to stand on its own: its probability is below
-    /// `min_confidence`.
+    /// Why the answer cannot stand on its own, if it cannot: the input does not look like a
+    /// digit, or the answer's probability is below `min_confidence`.
+    pub fn doubt(&self, min_confidence: f32) -> Option<Doubt> {
+        self.shape
+            .or_else(|| (self.confidence() < min_confidence).then_some(Doubt::Weak))
+    }
+
+    /// Whether the answer is marked "not sure" ([`Prediction::doubt`]).
     pub fn unsure(&self, min_confidence: f32) -> bool {
-        self.confidence() < min_confidence
+        self.doubt(min_confidence).is_some()
     }
 }
 
@@ -70,6 +82,7 @@ impl Classifier {
         Ok(Classifier {
             model,
             class_names: (0..NUM_CLASSES).map(|i| config.class_name(i)).collect(),
+            reads_digits: config.class_names.is_empty(),
             device: device.clone(),
         })
     }
@@ -96,8 +109,14 @@ impl Classifier {
             .map_err(|e| InferError::Model(format!("cannot read the network's output: {e:?}")))?;
         Ok(probabilities
             .chunks_exact(NUM_CLASSES)
-            .map(|c| Prediction {
+            .zip(digits)
+            .map(|(c, digit)| Prediction {
                 probabilities: std::array::from_fn(|i| c[i]),
+                shape: if self.reads_digits {
+                    shape_doubt(digit)
+                } else {
+                    None
+                },
             })
             .collect())
     }

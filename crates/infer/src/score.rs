@@ -132,6 +132,9 @@ pub struct Scored {
     /// The digit read, or `None` when the image could not be read (`error` says why).
     pub digit: Option<usize>,
     pub confidence: f32,
+    /// Why the input does not look like a digit, when it does not ([`crate::Doubt`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape_doubt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -165,32 +168,32 @@ impl Tally {
     }
 }
 
-/// How answers split at a confidence threshold: those marked "not sure", and how many of the
-/// others were right.
+/// How answers split into those marked "not sure" (probability below a threshold, or an input
+/// that does not look like a digit) and the others, and how many of the others were right.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SureTally {
     /// The threshold (kept to six decimals, so 0.7 reads 0.7 in JSON).
     pub min_confidence: f64,
     /// Images that got an answer.
     pub images: usize,
-    /// Answers whose probability was below `min_confidence`.
+    /// Answers marked "not sure".
     pub unsure: usize,
-    /// Answers at or above it that were right.
+    /// The other answers that were right.
     pub sure_correct: usize,
 }
 
 impl SureTally {
-    /// Tallies `(right, probability)` answers.
-    pub fn new(answers: impl IntoIterator<Item = (bool, f32)>, min_confidence: f32) -> Self {
+    /// Tallies `(right, unsure)` answers, marked at `min_confidence`.
+    pub fn new(answers: impl IntoIterator<Item = (bool, bool)>, min_confidence: f32) -> Self {
         let mut tally = SureTally {
             min_confidence: (f64::from(min_confidence) * 1e6).round() / 1e6,
             images: 0,
             unsure: 0,
             sure_correct: 0,
         };
-        for (right, confidence) in answers {
+        for (right, unsure) in answers {
             tally.images += 1;
-            if confidence < min_confidence {
+            if unsure {
                 tally.unsure += 1;
             } else if right {
                 tally.sure_correct += 1;
@@ -207,7 +210,7 @@ impl SureTally {
     /// One line for a report.
     pub fn line(&self) -> String {
         format!(
-            "not sure on {} of {} answers ({:.1}%) below --min-confidence {}; the other {} are {:.2}% right",
+            "not sure on {} of {} answers ({:.1}%: below --min-confidence {}, or not shaped like a digit); the other {} are {:.2}% right",
             self.unsure,
             self.images,
             100.0 * self.unsure as f64 / self.images.max(1) as f64,
@@ -257,7 +260,10 @@ impl Scorecard {
             .results
             .iter()
             .filter(|s| s.digit.is_some())
-            .map(|s| (s.correct(), s.confidence));
+            .map(|s| {
+                let unsure = s.confidence < min_confidence || s.shape_doubt.is_some();
+                (s.correct(), unsure)
+            });
         SureTally::new(answers, min_confidence)
     }
 
@@ -303,15 +309,16 @@ pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorec
             .collect();
         let mut predictions = classifier.predict(&digits)?.into_iter();
         for (image, result) in chunk.iter().zip(loaded) {
-            let (digit, confidence, error) = match result {
+            let (digit, confidence, shape_doubt, error) = match result {
                 Ok(_) => {
                     let prediction = predictions.next().ok_or_else(|| {
                         InferError::Model("the network returned too few answers".into())
                     })?;
                     let (digit, confidence) = prediction.ranked()[0];
-                    (Some(digit), confidence, None)
+                    let shape_doubt = prediction.shape.map(|d| d.reason());
+                    (Some(digit), confidence, shape_doubt, None)
                 }
-                Err(e) => (None, 0.0, Some(e.to_string())),
+                Err(e) => (None, 0.0, None, Some(e.to_string())),
             };
             results.push(Scored {
                 file: image.path.display().to_string(),
@@ -319,6 +326,7 @@ pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorec
                 source: image.source.clone(),
                 digit,
                 confidence,
+                shape_doubt,
                 error,
             });
         }
@@ -328,25 +336,40 @@ pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorec
 
 #[cfg(test)]
 mod tests {
-    use super::SureTally;
+    use super::{Scorecard, Scored};
+
+    fn scored(label: usize, digit: usize, confidence: f32, odd: bool) -> Scored {
+        Scored {
+            file: format!("{label}.png"),
+            label,
+            source: "test".into(),
+            digit: Some(digit),
+            confidence,
+            shape_doubt: odd.then(|| "ink in 5 separate pieces".into()),
+            error: None,
+        }
+    }
 
     #[test]
-    fn answers_below_the_threshold_are_unsure_and_the_rest_are_scored() {
-        let answers = [
-            (true, 0.99),
-            (false, 0.55),
-            (true, 0.7),
-            (false, 0.9),
-            (true, 0.69),
-        ];
-        let tally = SureTally::new(answers, 0.7);
-        assert_eq!((tally.images, tally.unsure, tally.sure_correct), (5, 2, 2));
+    fn weak_answers_and_odd_shapes_are_unsure_and_the_rest_are_scored() {
+        let card = Scorecard {
+            results: vec![
+                scored(1, 1, 0.99, false),
+                scored(2, 3, 0.55, false),
+                scored(3, 3, 0.7, false),
+                scored(4, 9, 0.9, false),
+                scored(5, 5, 0.69, false),
+                scored(6, 6, 0.99, true),
+            ],
+        };
+        let tally = card.sure(0.7);
+        assert_eq!((tally.images, tally.unsure, tally.sure_correct), (6, 3, 2));
         assert!((tally.sure_accuracy() - 200.0 / 3.0).abs() < 1e-9);
         assert_eq!(tally.min_confidence, 0.7);
         assert!(
             tally
                 .line()
-                .starts_with("not sure on 2 of 5 answers (40.0%)"),
+                .starts_with("not sure on 3 of 6 answers (50.0%"),
             "{}",
             tally.line()
         );

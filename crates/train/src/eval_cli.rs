@@ -12,7 +12,7 @@ use crate::data_source::load_data;
 
 use crate::cli::DataArgs;
 use crate::config::RunConfig;
-use crate::evaluate::evaluate;
+use crate::evaluate::{evaluate, odd_shapes};
 
 /// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
 /// image files.
@@ -106,6 +106,7 @@ fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> 
     let kind = run.kind;
     let eval = evaluate(&run.model, &run.data.test, &run.device)
         .with_context(|| format!("evaluating {}", model.display()))?;
+    let sure = eval.sure(args.min_confidence, &odd_shapes(&run.data.test, kind));
     if args.json {
         let json = serde_json::json!({
             "model": model.display().to_string(),
@@ -116,7 +117,7 @@ fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> 
             "class_names": kind.class_names(),
             "class_accuracy": eval.class_accuracy(),
             "confusion": eval.confusion,
-            "unsure": eval.sure(args.min_confidence),
+            "unsure": sure,
         });
         println!("{json}");
     } else {
@@ -127,7 +128,7 @@ fn run_test_set(args: &EvalArgs, model: &std::path::Path) -> anyhow::Result<()> 
             kind.dir_name(),
             eval.accuracy,
             eval.loss,
-            eval.sure(args.min_confidence).line(),
+            sure.line(),
             eval.confusion_table(&kind.class_names())
         );
     }

@@ -4,7 +4,7 @@ use burn::data::dataloader::DataLoader;
 use burn::tensor::activation::softmax;
 use burn::tensor::Device;
 use infer::score::SureTally;
-use mnist_data::{MnistDataset, MnistLoader, Split, NUM_CLASSES};
+use mnist_data::{DatasetKind, MnistDataset, MnistLoader, Split, IMAGE_PIXELS, NUM_CLASSES};
 use mnist_model::Mlp;
 use serde::Serialize;
 
@@ -30,14 +30,17 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The answers split at `min_confidence` ("not sure" below it), as `infer` marks them.
-    pub fn sure(&self, min_confidence: f32) -> SureTally {
+    /// The answers marked "not sure" as `infer` marks them: probability below
+    /// `min_confidence`, or an image that does not look like a digit (`odd_shapes`, from
+    /// [`odd_shapes`], in split order).
+    pub fn sure(&self, min_confidence: f32, odd_shapes: &[bool]) -> SureTally {
         let answers = self
             .predictions
             .iter()
             .zip(&self.labels)
             .zip(&self.confidences)
-            .map(|((p, l), &c)| (p == l, c));
+            .zip(odd_shapes.iter().chain(std::iter::repeat(&false)))
+            .map(|(((p, l), &c), &odd)| (p == l, odd || c < min_confidence));
         SureTally::new(answers, min_confidence)
     }
 
@@ -75,6 +78,18 @@ impl Evaluation {
         }
         out
     }
+}
+
+/// For each image of `split`, whether `infer` would say it does not look like a digit
+/// ([`infer::shape_doubt`]); never for a data set of something other than digits.
+pub fn odd_shapes(split: &Split, kind: DatasetKind) -> Vec<bool> {
+    (0..split.len())
+        .map(|i| {
+            kind == DatasetKind::Mnist
+                && <&[u8; IMAGE_PIXELS]>::try_from(split.image(i))
+                    .is_ok_and(|digit| infer::shape_doubt(digit).is_some())
+        })
+        .collect()
 }
 
 /// Batches used for evaluation: large, since the size does not change the figures.

@@ -116,7 +116,8 @@ function showAnswer(a) {
   $("message").textContent = "";
   $("digit").textContent = a.class;
   const percent = `${(100 * a.confidence).toFixed(1)}%`;
-  $("confidence").textContent = a.unsure ? `not sure (${percent})` : `${percent} sure`;
+  const why = a.doubt && a.doubt !== "weak answer" ? `: ${a.doubt}` : "";
+  $("confidence").textContent = a.unsure ? `not sure (${percent})${why}` : `${percent} sure`;
   drawBars(a);
   drawSeen(a.input);
 }
