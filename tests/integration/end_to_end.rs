@@ -320,7 +320,14 @@ fn a_sweep_trains_each_seed_into_its_own_folder_and_answers_json_on_stdout() {
         Command::new(integration_tests::binary("sweep"))
             .arg("--config")
             .arg(integration_tests::config("smoke.toml"))
-            .args(["--seeds", "1,2", "--device", "cpu", "--json", "--artifacts-dir"])
+            .args([
+                "--seeds",
+                "1,2",
+                "--device",
+                "cpu",
+                "--json",
+                "--artifacts-dir",
+            ])
             .arg(artifacts.path())
             .output()
             .unwrap()
@@ -340,7 +347,10 @@ fn a_sweep_trains_each_seed_into_its_own_folder_and_answers_json_on_stdout() {
             .join(format!("smoke-seed{seed}/summary.json"));
         let summary = RunSummary::load(&path).unwrap();
         assert_eq!(summary.seed, seed);
-        assert_eq!(runs[i]["test_accuracy"].as_f64(), Some(summary.test_accuracy));
+        assert_eq!(
+            runs[i]["test_accuracy"].as_f64(),
+            Some(summary.test_accuracy)
+        );
         summary.test_accuracy
     };
     let (first, second) = (accuracy(0), accuracy(1));

@@ -459,7 +459,11 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -468,7 +472,10 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
     for (answer, (file, doubt)) in answers.iter().zip(expected) {
         assert!(answer["file"].as_str().unwrap().ends_with(file), "{answer}");
         assert_eq!(answer["unsure"], true, "{answer}");
-        assert!(answer["doubt"].as_str().unwrap().contains(doubt), "{answer}");
+        assert!(
+            answer["doubt"].as_str().unwrap().contains(doubt),
+            "{answer}"
+        );
     }
     // A plain digit has no doubt to give.
     let out = Command::new(integration_tests::binary("infer"))

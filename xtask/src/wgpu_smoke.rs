@@ -1,6 +1,6 @@
 //! `cargo xtask wgpu-smoke`: the GPU backend trains and infers, and agrees with the CPU.
 //!
-//! Builds `train`, `eval` and `infer` with the `wgpu` feature, trains `configs/smoke.toml` for
+//! Builds `train`, `eval` and `infer` with the `wgpu` feature (profile `gpu-smoke`), trains `configs/smoke.toml` for
 //! one epoch on `--device wgpu`, then reads the sample digits and the test set with the same
 //! saved weights on wgpu and on the CPU: the predicted classes must match and the
 //! probabilities agree to 1e-3. Slow on software Vulkan (Mesa's lavapipe), fast on a GPU.
@@ -13,13 +13,16 @@ use anyhow::{bail, ensure, Context};
 /// The largest difference allowed between a wgpu and a CPU probability.
 const TOLERANCE: f64 = 1e-3;
 
-/// Where cargo puts the binaries of the workspace's one profile (`dev`).
+/// The cargo profile of the smoke's build (see the workspace's Cargo.toml).
+const PROFILE: &str = "gpu-smoke";
+
+/// Where cargo puts the binaries of [`PROFILE`].
 fn binary_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|d| if d.is_relative() { root.join(d) } else { d })
         .unwrap_or_else(|| root.join("target"))
-        .join("debug")
+        .join(PROFILE)
 }
 
 /// Runs a built binary; its stdout, or an error with its stderr.
@@ -69,6 +72,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let build: Vec<String> = [
         "build",
         "--quiet",
+        "--profile",
+        PROFILE,
         "--package",
         "mnist-train",
         "--package",

@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: seconds per training epoch (split into data, forward, backward and
+//! `cargo xtask bench`: seconds per training epoch (whole epochs, one device sync each, as the
+//! PyTorch script times them; then a separate profile split into data, forward, backward and
 //! optimizer step), eval throughput, infer latency and peak memory; with `--torch N`, the same
 //! epoch in PyTorch interleaved with ours, N pairs, and the ratio per pair.
 //!
@@ -26,7 +27,7 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
     sorted.sort_by(f64::total_cmp);
     sorted.get(sorted.len() / 2).copied()
 }
-pub use timed_training::{flops_per_sample, sgemm_gflops, EpochTiming};
+pub use timed_training::{flops_per_sample, sgemm_gflops, EpochTiming, Timing};
 
 /// Measure training, evaluation and inference speed (and compare with PyTorch).
 #[derive(Debug, Parser)]
@@ -58,6 +59,19 @@ pub struct BenchArgs {
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "bench.json")]
     pub out: PathBuf,
+}
+
+/// The median of `epochs` timed epochs, after one more untimed as a warm-up (caches,
+/// allocators, a GPU's kernel compilation).
+fn median_epoch(
+    config: &RunConfig,
+    split: &mnist_data::Split,
+    device: &burn::tensor::Device,
+    epochs: usize,
+    timing: Timing,
+) -> anyhow::Result<EpochTiming> {
+    let timings = timed_training::train_epochs(config, split, device, epochs + 1, timing)?;
+    Ok(EpochTiming::median(&timings[1..]))
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -104,11 +118,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut theirs = Vec::new();
     let trials = torch.as_ref().map_or(1, |(_, pairs)| (*pairs).max(1));
     for trial in 0..trials {
-        let timings =
-            timed_training::train_epochs(&config, &train_split, &device, args.epochs + 1)?;
-        // The first epoch warms caches and allocators up; it is not counted.
-        let ours_trial = EpochTiming::median(&timings[1..]);
-        println!("  ours   trial {}: {}", trial + 1, ours_trial.line());
+        let ours_trial = median_epoch(
+            &config,
+            &train_split,
+            &device,
+            args.epochs,
+            Timing::WholeEpoch,
+        )?;
+        println!("  ours   trial {}: {}", trial + 1, ours_trial.total_line());
         ours.push(ours_trial);
         if let Some((runner, _)) = &torch {
             let seconds = runner
@@ -119,6 +136,18 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
 
+    let profile = median_epoch(
+        &config,
+        &train_split,
+        &device,
+        args.epochs,
+        Timing::PerPhase,
+    )?;
+    println!(
+        "  ours   profile, a device sync after each phase: {}",
+        profile.line()
+    );
+
     let eval = latency::eval_throughput(&config, &data.test, &device)?;
     let our_sgemm = sgemm_gflops(&device)?;
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
@@ -127,6 +156,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         &device_name,
         train_split.len(),
         ours,
+        profile,
         theirs,
         torch.as_ref().map(|(r, _)| r.describe()),
         our_sgemm,

@@ -76,9 +76,7 @@ fn solid_pixels(ink: &[bool]) -> usize {
     let r = SOLID_RADIUS;
     (0..side)
         .flat_map(|y| (0..side).map(move |x| (y, x)))
-        .filter(|&(y, x)| {
-            (-r..=r).all(|dy| (-r..=r).all(|dx| is_ink(y + dy, x + dx)))
-        })
+        .filter(|&(y, x)| (-r..=r).all(|dy| (-r..=r).all(|dx| is_ink(y + dy, x + dx))))
         .count()
 }
 

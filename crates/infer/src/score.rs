@@ -256,14 +256,10 @@ impl Scorecard {
 
     /// The answers split at `min_confidence` (images that could not be read are left out).
     pub fn sure(&self, min_confidence: f32) -> SureTally {
-        let answers = self
-            .results
-            .iter()
-            .filter(|s| s.digit.is_some())
-            .map(|s| {
-                let unsure = s.confidence < min_confidence || s.shape_doubt.is_some();
-                (s.correct(), unsure)
-            });
+        let answers = self.results.iter().filter(|s| s.digit.is_some()).map(|s| {
+            let unsure = s.confidence < min_confidence || s.shape_doubt.is_some();
+            (s.correct(), unsure)
+        });
         SureTally::new(answers, min_confidence)
     }
 

@@ -295,7 +295,11 @@ fn run_learner(
     .with_checkpointing_strategy(checkpointing(config))
     .with_interrupter(interrupter)
     .num_epochs(config.train.epochs)
-    .renderer(Box::new(EpochRenderer::new(record.clone(), dashboard, req.progress)));
+    .renderer(Box::new(EpochRenderer::new(
+        record.clone(),
+        dashboard,
+        req.progress,
+    )));
     if let Some(epoch) = resume_from {
         training = training.checkpoint(epoch);
     }
