@@ -119,6 +119,21 @@ pub fn smoke_request(
     }
 }
 
+/// Runs a workspace binary (see [`binary`]) with `args`, fails the test with its stderr unless it
+/// succeeds, and returns its stdout.
+pub fn run_ok<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> String {
+    let out = std::process::Command::new(binary(name))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A sample image of `tests/fixtures/digits/`, e.g. `fixture_digit("4-drawn-0.png")`.
 pub fn fixture_digit(name: &str) -> PathBuf {
     workspace_root()

@@ -239,17 +239,15 @@ fn the_shipped_model_reads_real_non_mnist_digits() {
 fn eval_images_scores_a_folder_as_text_and_json_and_refuses_bad_labels() {
     let eval = integration_tests::binary("eval");
     let canvas = integration_tests::workspace_root().join("tests/fixtures/canvas");
-    let out = Command::new(&eval)
-        .args(["--json", "--images"])
-        .arg(&canvas)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = integration_tests::run_ok(
+        "eval",
+        &[
+            std::ffi::OsStr::new("--json"),
+            "--images".as_ref(),
+            canvas.as_os_str(),
+        ],
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["images"], 30);
     assert_eq!(json["confusion"].as_array().unwrap().len(), 10);
     let correct = json["correct"].as_u64().unwrap();

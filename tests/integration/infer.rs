@@ -331,18 +331,8 @@ fn printed_rules_are_paper_and_a_blank_page_has_no_digit() {
 #[test]
 fn a_number_is_read_digit_by_digit_left_to_right() {
     let dir = integration_tests::workspace_root().join("tests/fixtures/numbers");
-    let infer = integration_tests::binary("infer");
-    let out = Command::new(&infer)
-        .arg("--json")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout =
+        integration_tests::run_ok("infer", &[std::ffi::OsStr::new("--json"), dir.as_os_str()]);
     let mut read = 0;
     for line in stdout.lines() {
         let answer: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -364,11 +354,7 @@ fn a_number_is_read_digit_by_digit_left_to_right() {
     }
     assert_eq!(read, 4, "{stdout}");
 
-    let out = Command::new(&infer)
-        .arg(dir.join("42.png"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = integration_tests::run_ok("infer", &[dir.join("42.png")]);
     assert!(text.contains("42.png: 42  digits: 4 ("), "{text}");
 }
 
@@ -454,17 +440,9 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
         ("dotted-1.png", "separate pieces"),
         ("sticker.png", "a solid blob of ink, not strokes"),
     ];
-    let out = Command::new(integration_tests::binary("infer"))
-        .args(["--json", "--min-confidence", "0"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+    let dir = dir.display().to_string();
+    let stdout = integration_tests::run_ok("infer", &["--json", "--min-confidence", "0", &dir]);
+    let answers: Vec<serde_json::Value> = stdout
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
