@@ -124,6 +124,7 @@ fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
         elastic: 34.0,
         thickness: 0.5,
         fill: 0.2,
+        letterforms: 0.3,
     };
     let distorted = make(augment);
     let again = make(augment);

@@ -156,6 +156,15 @@ fn bad_values_are_refused_naming_the_key_and_the_allowed_values() {
             "[optimizer]\nlr = 0.1\n[schedule]\nname = \"onecycle\"\nmin_lr = 0.2\n",
             "schedule.min_lr",
         ),
+        (
+            "[data]\naugment = { letterforms = 1.5 }\n",
+            "data.augment.letterforms",
+        ),
+        // Trousers and sneakers (Fashion-MNIST's classes 1 and 7) have no flags or crossbars.
+        (
+            "[data]\ndataset = \"fashion-mnist\"\naugment = { letterforms = 0.3 }\n",
+            "data.augment.letterforms",
+        ),
     ];
     for (text, key) in cases {
         let message = error(text);

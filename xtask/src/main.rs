@@ -3,6 +3,7 @@
 //! matters), the profile `cargo run` and `cargo test` use, so Burn is compiled once.
 
 mod fetch;
+mod one_burn;
 mod wgpu_smoke;
 
 use std::process::{Command, ExitCode};
@@ -36,6 +37,9 @@ usage:
       builds with the wgpu backend, trains configs/smoke.toml for one epoch on it, and checks
       that wgpu and the CPU give the same predictions from the same weights (CI runs it on
       Mesa's software Vulkan)
+  cargo xtask one-burn
+      checks, with `cargo tree` and without building, that building any one package resolves
+      Burn's dependency tree with the features `cargo test --workspace` does (Burn built once)
   cargo xtask fetch-data [--dataset mnist|fashion-mnist] [--dir DIR]
       downloads the four IDX files into data/<dataset> (or DIR) and checks their sha256";
 
@@ -61,6 +65,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("runs") => run_train_bin("runs", &args[1..]),
         Some("bench") => run_bench(&args[1..]),
         Some("wgpu-smoke") => wgpu_smoke::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        Some("one-burn") => one_burn::run(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("fetch-data") => fetch::fetch_data(&args[1..]).map(|()| ExitCode::SUCCESS),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

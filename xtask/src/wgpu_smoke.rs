@@ -1,9 +1,9 @@
 //! `cargo xtask wgpu-smoke`: the GPU backend trains and infers, and agrees with the CPU.
 //!
-//! Builds `train`, `eval` and `infer` with the `wgpu` feature (profile `gpu-smoke`), trains `configs/smoke.toml` for
-//! one epoch on `--device wgpu`, then reads the sample digits and the test set with the same
-//! saved weights on wgpu and on the CPU: the predicted classes must match and the
-//! probabilities agree to 1e-3. Slow on software Vulkan (Mesa's lavapipe), fast on a GPU.
+//! Builds `train`, `eval` and `infer` with the `wgpu` and `ndarray` features (profile
+//! `gpu-smoke`), trains `configs/smoke.toml` for one epoch on `--device wgpu`, then reads the
+//! sample digits and the test set with the same saved weights on wgpu, on ndarray and on the
+//! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Slow on software Vulkan (Mesa's lavapipe), fast on a GPU.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +12,10 @@ use anyhow::{bail, ensure, Context};
 
 /// The largest difference allowed between a wgpu and a CPU probability.
 const TOLERANCE: f64 = 1e-3;
+
+/// The devices whose predictions are compared, the CPU (the reference) last. The build has
+/// every optional backend, so this one build also proves that each of them compiles.
+const DEVICES: [&str; 3] = ["wgpu", "ndarray", "cpu"];
 
 /// The cargo profile of the smoke's build (see the workspace's Cargo.toml).
 const PROFILE: &str = "gpu-smoke";
@@ -85,7 +89,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "--bin",
         "infer",
         "--features",
-        "mnist-train/wgpu,infer/wgpu",
+        "mnist-train/wgpu,infer/wgpu,mnist-train/ndarray,infer/ndarray",
     ]
     .map(String::from)
     .to_vec();
@@ -127,7 +131,7 @@ fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
     let digits = digits.display().to_string();
 
     let mut by_device = Vec::new();
-    for device in ["wgpu", "cpu"] {
+    for device in DEVICES {
         let infer = output(
             &bin.join("infer"),
             &["--model", &run, "--device", device, "--json", &digits],
@@ -141,40 +145,61 @@ fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
             .as_f64()
             .context("eval printed no accuracy")?;
         println!("{device}: test accuracy {accuracy:.2}%");
-        by_device.push((predictions(&infer)?, accuracy));
+        by_device.push(Reading {
+            device,
+            predictions: predictions(&infer)?,
+            accuracy,
+        });
     }
-    let (gpu, cpu) = (&by_device[0], &by_device[1]);
+    let (cpu, others) = by_device.split_last().context("no device was read")?;
+    for other in others {
+        agree(other, cpu)?;
+    }
+    Ok(())
+}
+
+/// What one device made of the sample images and the test set.
+struct Reading {
+    device: &'static str,
+    predictions: Vec<(String, u64, Vec<f64>)>,
+    accuracy: f64,
+}
+
+/// `other` predicts what the CPU does: the same classes, probabilities within [`TOLERANCE`],
+/// the test set's accuracy within 0.05 points.
+fn agree(other: &Reading, cpu: &Reading) -> anyhow::Result<()> {
+    let name = other.device;
     ensure!(
-        gpu.0.len() == cpu.0.len() && !gpu.0.is_empty(),
-        "wgpu read {} images, the CPU {}",
-        gpu.0.len(),
-        cpu.0.len()
+        other.predictions.len() == cpu.predictions.len() && !cpu.predictions.is_empty(),
+        "{name} read {} images, the CPU {}",
+        other.predictions.len(),
+        cpu.predictions.len()
     );
     let mut worst: f64 = 0.0;
-    for ((file, g, gp), (_, c, cp)) in gpu.0.iter().zip(&cpu.0) {
-        ensure!(g == c, "{file}: wgpu says {g}, the CPU {c}");
+    for ((file, g, gp), (_, c, cp)) in other.predictions.iter().zip(&cpu.predictions) {
+        ensure!(g == c, "{file}: {name} says {g}, the CPU {c}");
         for (a, b) in gp.iter().zip(cp) {
             worst = worst.max((a - b).abs());
         }
     }
     ensure!(
         worst <= TOLERANCE,
-        "wgpu and CPU probabilities differ by up to {worst:.2e} (allowed {TOLERANCE:.0e})"
+        "{name} and CPU probabilities differ by up to {worst:.2e} (allowed {TOLERANCE:.0e})"
     );
     // Whole test set: nearly every prediction identical (float summation order may flip a
     // near-tie or two).
     ensure!(
-        (gpu.1 - cpu.1).abs() <= 0.05,
-        "test accuracy {:.2}% on wgpu vs {:.2}% on the CPU",
-        gpu.1,
-        cpu.1
+        (other.accuracy - cpu.accuracy).abs() <= 0.05,
+        "test accuracy {:.2}% on {name} vs {:.2}% on the CPU",
+        other.accuracy,
+        cpu.accuracy
     );
     println!(
-        "wgpu agrees with the CPU: {} sample images, same classes, probabilities within {worst:.1e}; \
-         test accuracy {:.2}% vs {:.2}%",
-        gpu.0.len(),
-        gpu.1,
-        cpu.1
+        "{name} agrees with the CPU: {} sample images, same classes, probabilities within \
+         {worst:.1e}; test accuracy {:.2}% vs {:.2}%",
+        other.predictions.len(),
+        other.accuracy,
+        cpu.accuracy
     );
     Ok(())
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::elastic::{change_thickness, displacement, Displacement};
+use crate::letterforms::continental;
 use crate::shuffle::SplitMix64;
 use crate::{IMAGE_PIXELS, IMAGE_SIDE};
 
@@ -37,6 +38,10 @@ pub struct Augmentation {
     /// square box are (Semeion's, for one): a narrow `1` becomes as wide as it is tall.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub fill: f32,
+    /// Share of `1`s and `7`s (0..=1) drawn in their continental form before the warp: a `1`
+    /// with a long flag (and often a foot), a `7` with a crossbar (`letterforms.rs`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub letterforms: f32,
 }
 
 fn is_zero(v: &f32) -> bool {
@@ -64,6 +69,7 @@ impl Augmentation {
             && self.elastic == 0.0
             && self.thickness == 0.0
             && self.fill == 0.0
+            && self.letterforms == 0.0
     }
 
     /// The affine part of the distortion for `seed`: each parameter uniform within its bound
@@ -79,9 +85,13 @@ impl Augmentation {
         }
     }
 
-    /// The whole distortion for `seed` applied to a 28x28 digit: the affine warp and the
-    /// elastic field in one resampling, then the thickness change.
-    pub fn distort(&self, seed: u64, image: &[u8]) -> [u8; IMAGE_PIXELS] {
+    /// The whole distortion for `seed` applied to a 28x28 digit of class `label`: its
+    /// continental letterform, then the affine warp and the elastic field in one resampling,
+    /// then the thickness change.
+    pub fn distort(&self, seed: u64, image: &[u8; IMAGE_PIXELS], label: u8) -> [u8; IMAGE_PIXELS] {
+        let mut letter_rng = SplitMix64(seed ^ 0x1E77_E125);
+        let drawn = continental(image, label, self.letterforms, &mut letter_rng);
+        let image = &drawn;
         let mut affine = self.draw(seed);
         // Separate streams, so that adding elastic distortion leaves the affine draw alone.
         let mut rng = SplitMix64(seed ^ 0x5EED_E1A5);
@@ -230,7 +240,7 @@ mod tests {
             fill: 1.0,
             ..Default::default()
         };
-        let wide = fill.distort(1, &blob());
+        let wide = fill.distort(1, &blob(), 0);
         let columns = (0..IMAGE_SIDE)
             .filter(|&x| (0..IMAGE_SIDE).any(|y| wide[y * IMAGE_SIDE + x] > 100))
             .count();
@@ -240,7 +250,7 @@ mod tests {
             shift: 0.0,
             ..fill
         };
-        assert_eq!(never.distort(1, &blob()), blob());
+        assert_eq!(never.distort(1, &blob(), 0), blob());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod dataset;
 mod elastic;
 mod error;
 mod idx;
+mod letterforms;
 mod loader;
 mod locate;
 mod normalize;

@@ -148,7 +148,10 @@ impl Iterator for MnistLoaderIter<'_> {
                     let mut item = self.loader.dataset.get(i)?;
                     if let Some(seed) = self.distort {
                         let seed = derive_seed(seed, i as u64);
-                        item.image = self.loader.augmentation.distort(seed, &item.image);
+                        item.image =
+                            self.loader
+                                .augmentation
+                                .distort(seed, &item.image, item.label);
                     }
                     Ok(item)
                 })

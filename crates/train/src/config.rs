@@ -456,6 +456,7 @@ impl RunConfig {
             ("elastic", a.elastic, 100.0),
             ("thickness", a.thickness, 1.0),
             ("fill", a.fill, 1.0),
+            ("letterforms", a.letterforms, 1.0),
         ] {
             if !(0.0..=max).contains(&value) {
                 return Err(invalid(
@@ -464,6 +465,16 @@ impl RunConfig {
                     format!("must be in [0, {max}]; got {value}"),
                 ));
             }
+        }
+        if a.letterforms > 0.0 && self.data.dataset != DatasetKind::Mnist {
+            return Err(invalid(
+                file,
+                "data.augment.letterforms",
+                format!(
+                    "draws digits' letterforms, so it needs the mnist data set; got {}",
+                    self.data.dataset.dir_name()
+                ),
+            ));
         }
         if self.data.train_limit == Some(0) {
             return Err(invalid(file, "data.train_limit", "must be at least 1"));
