@@ -207,6 +207,16 @@ pub fn copy_shipped_run(artifacts: &Path, name: &str) -> PathBuf {
     target
 }
 
+/// The shipped run's test accuracy (percent), as its `summary.json` records it.
+pub fn shipped_test_accuracy() -> f64 {
+    let text = std::fs::read_to_string(infer::shipped_model_dir().join("summary.json"))
+        .expect("the shipped summary");
+    let summary: serde_json::Value = serde_json::from_str(&text).expect("summary.json is JSON");
+    summary["test_accuracy"]
+        .as_f64()
+        .expect("summary.json has test_accuracy")
+}
+
 /// The shipped run's `metrics.csv` lines, header first.
 pub fn shipped_metrics_lines() -> Vec<String> {
     std::fs::read_to_string(infer::shipped_model_dir().join("metrics.csv"))

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use integration_tests::{
-    binary, copy_shipped_run, shipped_metrics_lines, training_run, write_epochs, WebServer,
+    binary, copy_shipped_run, shipped_metrics_lines, shipped_test_accuracy, training_run,
+    write_epochs, WebServer,
 };
 use serde_json::Value;
 
@@ -278,7 +279,7 @@ fn runs_list_finished_and_live_runs_with_their_metrics() {
     assert_eq!(runs.len(), 2, "{runs:?}");
     let (done, running) = (&runs[0], &runs[1]);
     assert_eq!(done["status"], "finished");
-    assert_eq!(done["test_accuracy"], 99.11);
+    assert_eq!(done["test_accuracy"], shipped_test_accuracy());
     assert_eq!(done["epochs_completed"], 30);
     assert_eq!(done["dataset"], "mnist");
     assert_eq!(running["status"], "training");

@@ -290,7 +290,7 @@ fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
         );
         assert_eq!(
             eval::<String>(&page, &row("finished-run", 7)).await,
-            "99.11%"
+            format!("{:.2}%", integration_tests::shipped_test_accuracy())
         );
 
         // Open the finished run: its curves are drawn, one point per epoch.
