@@ -7,7 +7,7 @@ use std::process::Command;
 
 use burn::tensor::Device;
 use image::{imageops, DynamicImage, GrayImage, ImageFormat, Luma};
-use infer::preprocess::{boxed_stroke_width, Grey, MNIST_STROKE_RANGE};
+use infer::preprocess::{boxed_stroke_width, page_skew, Grey, MNIST_STROKE_RANGE};
 use infer::score::{labelled_images, score};
 use infer::{preprocess, shipped_model_dir, Classifier};
 use mnist_data::MnistData;
@@ -310,4 +310,32 @@ fn eval_images_scores_a_folder_as_text_and_json_and_refuses_bad_labels() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn only_pages_photographed_askew_are_turned_level() {
+    // digits-dev's digits often fill their frame with thick, straight strokes, whose edges can
+    // pass for a rule or two at some angle: none of them is a page to turn.
+    let turned: Vec<String> = labelled_images(&digits_dev())
+        .unwrap()
+        .iter()
+        .filter(|l| page_skew(&infer::decode_file(&l.path).unwrap()).is_some())
+        .map(|l| l.path.display().to_string())
+        .collect();
+    assert!(turned.is_empty(), "turned: {turned:?}");
+    // The askew fixtures (make_samples.py): a ruled page turned 8 degrees counter-clockwise
+    // (its rules rise to the right), graph paper 5 degrees clockwise.
+    let paper = integration_tests::workspace_root().join("tests/fixtures/paper");
+    for (file, degrees) in [
+        ("4-askew-ruled-photo.jpg", -8.0),
+        ("blank-askew-graph-paper.png", 5.0),
+    ] {
+        let image = infer::decode_file(&paper.join(file)).unwrap();
+        let found = page_skew(&image).unwrap_or_else(|| panic!("{file} not turned"));
+        assert!((found - degrees).abs() <= 0.3, "{file}: {found} degrees");
+    }
+    for level in ["7-ruled-paper.png", "5-graph-paper.png"] {
+        let image = infer::decode_file(&paper.join(level)).unwrap();
+        assert_eq!(page_skew(&image), None, "{level}");
+    }
 }

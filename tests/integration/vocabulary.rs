@@ -232,7 +232,7 @@ fn csv_has_a_row_per_image_and_an_empty_answer_where_none_was_found() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header, ["file", "answer", "confidence", "unsure"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 6, "{stdout}");
+    assert_eq!(rows.len(), 8, "{stdout}");
     for row in rows {
         let name = Path::new(&row[0])
             .file_name()

@@ -9,6 +9,7 @@ mod predict;
 pub mod preprocess;
 mod rules;
 pub mod score;
+mod skew;
 pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};

@@ -372,18 +372,34 @@ pub fn preprocess_number(image: &DynamicImage) -> Option<Vec<[u8; IMAGE_PIXELS]>
         .collect()
 }
 
-/// The image's ink, bright on dark, with the paper's background, rules and specks gone;
-/// `None` when there is none.
-fn clean(image: &DynamicImage) -> Option<Grey> {
+/// The image's grey levels, ink bright on dark, background flattened and ink stretched to
+/// 0..255; `None` when no ink stands out.
+fn stretched(image: &DynamicImage) -> Option<Grey> {
     let mut grey = to_grey(image);
     if grey.width == 0 || grey.height == 0 {
         return None;
     }
     fix_polarity(&mut grey);
-    if !flatten_and_stretch(&mut grey) {
-        return None;
-    }
+    flatten_and_stretch(&mut grey).then_some(grey)
+}
+
+/// The angle (degrees, positive when the rules fall to the right) by which `image` is turned
+/// before its rules are removed, when it is a page photographed askew; `None` for a level page
+/// and for a picture of a digit alone.
+pub fn page_skew(image: &DynamicImage) -> Option<f32> {
+    crate::skew::skew(&stretched(image)?)
+}
+
+/// The image's ink, bright on dark, with the paper's background, rules and specks gone;
+/// `None` when there is none.
+fn clean(image: &DynamicImage) -> Option<Grey> {
+    let mut grey = stretched(image)?;
+    // A page photographed askew is turned back first, so its rules lie along rows and columns.
+    let turned = crate::skew::straighten(&mut grey).is_some();
     let rules = crate::rules::remove_rules(&mut grey);
+    if turned {
+        crate::skew::clear_outside(&mut grey);
+    }
     drop_specks(&mut grey);
     if rules > 0 && ink_mass(&grey) < MIN_INK_MASS {
         // All the ink there was belonged to the paper's rules: a blank ruled page.

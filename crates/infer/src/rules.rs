@@ -6,7 +6,8 @@
 //! [`MAX_THICKNESS`] of the image's height (width). A pen's stroke is neither that long nor,
 //! in proportion, that thin; a digit that fills a small image is never thin enough. Where a
 //! pen stroke crosses a rule (ink just above and just below the band), the band is filled in
-//! from the stroke's two sides instead of cut.
+//! from the stroke's two sides instead of cut. Rules photographed askew are levelled first
+//! (`skew.rs`).
 
 use crate::preprocess::Grey;
 
@@ -20,11 +21,11 @@ const EDGE_SHARE_OF_CORE: f32 = 0.6;
 const MAX_THICKNESS: f32 = 0.02;
 /// Above this (on the stretched 0..255 scale) a pixel counts as ink-coloured: printed rules
 /// are faint next to a pen's ink (a light-green grid under a black pen is a quarter of it).
-const INK_LEVEL: f32 = 0.1 * 255.0;
+pub(crate) const INK_LEVEL: f32 = 0.1 * 255.0;
 
 /// A band of rows `[start, end)` (or columns) that is a printed rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Band {
+pub(crate) struct Band {
     start: usize,
     end: usize,
 }
@@ -60,20 +61,26 @@ pub(crate) fn remove_rules(grey: &mut Grey) -> usize {
     rows.len() + columns.len()
 }
 
-/// The share of `values` at or above `level`.
+/// The share of `values` at or above `level`, among those inside the picture: a straightened
+/// page's corners ([`crate::skew::OUTSIDE`]) do not count, and a line that is mostly outside
+/// covers nothing.
 fn coverage(values: impl Iterator<Item = f32>, level: f32) -> f32 {
-    let (mut inked, mut all) = (0usize, 0usize);
+    let (mut inked, mut inside, mut all) = (0usize, 0usize, 0usize);
     for v in values {
         all += 1;
+        inside += usize::from(!v.is_nan());
         inked += usize::from(v >= level);
     }
-    inked as f32 / all.max(1) as f32
+    if 2 * inside < all {
+        return 0.0;
+    }
+    inked as f32 / inside.max(1) as f32
 }
 
 /// The bands of consecutive lines covered enough to be rules, each widened by its soft edges
 /// (judged on `faint`, the coverage at a lower level), and kept only when thin enough for a
 /// side of `side` pixels.
-fn rule_bands(coverage: &[f32], faint: &[f32], side: usize) -> Vec<Band> {
+pub(crate) fn rule_bands(coverage: &[f32], faint: &[f32], side: usize) -> Vec<Band> {
     // Below 50 px a side allows no rule at all: an image that small is a digit, not a page.
     let max_thickness = (side as f32 * MAX_THICKNESS).floor() as usize;
     let mut bands = Vec::new();
