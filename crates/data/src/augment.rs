@@ -176,13 +176,7 @@ mod tests {
     use super::*;
 
     fn blob() -> [u8; IMAGE_PIXELS] {
-        let mut img = [0u8; IMAGE_PIXELS];
-        for y in 8..20 {
-            for x in 10..16 {
-                img[y * IMAGE_SIDE + x] = 200;
-            }
-        }
-        img
+        crate::rectangle(10..16, 8..20, 200)
     }
 
     fn centre_of_mass(img: &[u8]) -> (f32, f32) {

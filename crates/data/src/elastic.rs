@@ -107,13 +107,7 @@ mod tests {
     use super::*;
 
     fn bar() -> [u8; IMAGE_PIXELS] {
-        let mut img = [0u8; IMAGE_PIXELS];
-        for y in 4..24 {
-            for x in 12..15 {
-                img[y * IMAGE_SIDE + x] = 255;
-            }
-        }
-        img
+        crate::rectangle(12..15, 4..24, 255)
     }
 
     fn ink(img: &[u8]) -> f32 {

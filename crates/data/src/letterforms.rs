@@ -136,13 +136,7 @@ mod tests {
 
     /// A vertical bar 3 px wide, rows 4..24, at column 14: a plain `1`.
     fn one() -> [u8; IMAGE_PIXELS] {
-        let mut img = [0u8; IMAGE_PIXELS];
-        for y in 4..24 {
-            for x in 13..16 {
-                img[y * IMAGE_SIDE + x] = 255;
-            }
-        }
-        img
+        crate::rectangle(13..16, 4..24, 255)
     }
 
     fn ink_left_of(img: &[u8; IMAGE_PIXELS], x: usize, rows: std::ops::Range<usize>) -> usize {

@@ -33,3 +33,17 @@ pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 /// Number of classes in MNIST and Fashion-MNIST.
 pub const NUM_CLASSES: usize = 10;
+
+/// A 28x28 test picture: `value` in columns `xs` of rows `ys`, background elsewhere.
+#[cfg(test)]
+pub(crate) fn rectangle(
+    xs: std::ops::Range<usize>,
+    ys: std::ops::Range<usize>,
+    value: u8,
+) -> [u8; IMAGE_PIXELS] {
+    let mut img = [0u8; IMAGE_PIXELS];
+    for y in ys {
+        img[y * IMAGE_SIDE + xs.start..y * IMAGE_SIDE + xs.end].fill(value);
+    }
+    img
+}
