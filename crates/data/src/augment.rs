@@ -95,7 +95,7 @@ impl Augmentation {
         let mut affine = self.draw(seed);
         // Separate streams, so that adding elastic distortion leaves the affine draw alone.
         let mut rng = SplitMix64(seed ^ 0x5EED_E1A5);
-        if self.fill > 0.0 && (rng.symmetric() + 1.0) / 2.0 < self.fill {
+        if self.fill > 0.0 && rng.unit() < self.fill {
             affine.aspect = square_stretch(image);
         }
         let field = (self.elastic > 0.0).then(|| displacement(&mut rng, self.elastic));

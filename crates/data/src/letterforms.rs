@@ -70,7 +70,7 @@ fn stroke(image: &mut [u8; IMAGE_PIXELS], a: (f32, f32), b: (f32, f32), width: f
 
 /// A uniform draw in `[lo, hi]`.
 fn between(rng: &mut SplitMix64, lo: f32, hi: f32) -> f32 {
-    lo + (hi - lo) * (rng.symmetric() + 1.0) / 2.0
+    lo + (hi - lo) * rng.unit()
 }
 
 /// A `1` given a flag from its top down to the left (25-55 degrees from the vertical, from a
@@ -120,7 +120,7 @@ pub fn continental(
     if share <= 0.0 || !(label == 1 || label == 7) {
         return out;
     }
-    if (rng.symmetric() + 1.0) / 2.0 >= share {
+    if rng.unit() >= share {
         return out;
     }
     match label {

@@ -17,6 +17,11 @@ impl SplitMix64 {
         ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 
+    /// A value uniform in [0, 1].
+    pub(crate) fn unit(&mut self) -> f32 {
+        (self.symmetric() + 1.0) / 2.0
+    }
+
     /// A value in `0..bound` (bound > 0), without modulo bias worth caring about at these sizes.
     fn below(&mut self, bound: usize) -> usize {
         ((u128::from(self.next()) * bound as u128) >> 64) as usize
