@@ -30,13 +30,14 @@ usage:
       recipe; --compare puts two runs side by side, epoch by epoch
   cargo xtask sweep --config configs/sgd.toml --seeds 1,2,3
       trains once per seed and prints test accuracy as mean +- standard deviation
-  cargo xtask bench [--features wgpu|ndarray] [--torch PAIRS] [--python PY] [--device D]
+  cargo xtask bench [--features wgpu|fusion|ndarray] [--torch PAIRS] [--python PY] [--device D]
       times training epochs (data / forward / backward / step), eval and infer; with --torch,
       alternates with the same recipe in PyTorch and prints the ratio per pair; writes bench.json
-  cargo xtask wgpu-smoke
-      builds with the wgpu backend, trains configs/smoke.toml for one epoch on it, and checks
-      that wgpu and the CPU give the same predictions from the same weights (CI runs it on
-      Mesa's software Vulkan)
+  cargo xtask wgpu-smoke [--fusion]
+      builds with the wgpu backend (--fusion: the fusion feature, kernel fusion and
+      autotuning too) and ndarray, trains configs/smoke.toml for one epoch on wgpu, and
+      checks that wgpu, ndarray and the CPU give the same predictions from the same weights
+      (CI runs it without --fusion on Mesa's software Vulkan)
   cargo xtask one-burn
       checks, with `cargo tree` and without building, that building any one package resolves
       Burn's dependency tree with the features `cargo test --workspace` does (Burn built once)

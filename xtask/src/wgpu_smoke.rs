@@ -1,6 +1,7 @@
 //! `cargo xtask wgpu-smoke`: the GPU backend trains and infers, and agrees with the CPU.
 //!
-//! Builds `train`, `eval` and `infer` with the `wgpu` and `ndarray` features (profile
+//! Builds `train`, `eval` and `infer` with the `wgpu` (or, given `--fusion`, `fusion`: wgpu
+//! with Burn's kernel fusion and autotuning) and `ndarray` features (profile
 //! `gpu-smoke`), trains `configs/smoke.toml` for one epoch on `--device wgpu`, then reads the
 //! sample digits and the test set with the same saved weights on wgpu, on ndarray and on the
 //! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Slow on software Vulkan (Mesa's lavapipe), fast on a GPU.
@@ -69,8 +70,19 @@ fn predictions(json_lines: &str) -> anyhow::Result<Vec<(String, u64, Vec<f64>)>>
         .collect()
 }
 
+/// The wgpu feature the smoke builds: plain `wgpu` (what CI proves), or `fusion` with
+/// `--fusion` (kernel fusion and autotuning: a build of its own, about 7 minutes more cold, and
+/// an epoch on software Vulkan of minutes rather than seconds, so CI does not run it).
+fn gpu_feature(args: &[String]) -> anyhow::Result<&'static str> {
+    match args {
+        [] => Ok("wgpu"),
+        [flag] if flag == "--fusion" => Ok("fusion"),
+        _ => bail!("wgpu-smoke takes no arguments but --fusion; got {args:?}"),
+    }
+}
+
 pub fn run(args: &[String]) -> anyhow::Result<()> {
-    ensure!(args.is_empty(), "wgpu-smoke takes no arguments");
+    let gpu = gpu_feature(args)?;
     let root = crate::workspace_root();
     // Only the three binaries the smoke runs: linking each wgpu binary costs seconds.
     let build: Vec<String> = [
@@ -88,11 +100,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "eval",
         "--bin",
         "infer",
-        "--features",
-        "mnist-train/wgpu,infer/wgpu,mnist-train/ndarray,infer/ndarray",
     ]
     .map(String::from)
-    .to_vec();
+    .into_iter()
+    .chain([
+        "--features".to_string(),
+        format!("mnist-train/{gpu},infer/{gpu},mnist-train/ndarray,infer/ndarray"),
+    ])
+    .collect();
     ensure!(crate::cargo(&build)?, "the wgpu build failed");
     let bin = binary_dir(&root);
     let scratch =
