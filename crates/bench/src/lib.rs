@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use mnist_model::device::{default_device_name, parse_device};
+use mnist_model::device::{backend_label, backend_name, default_device_name, parse_device};
 use mnist_train::data_source::load_data;
 use mnist_train::{workspace_root, RunConfig};
 
@@ -101,18 +101,23 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             &located.path,
             &config,
             train_split.len(),
-            if device_name == "wgpu" { "cuda" } else { "cpu" },
+            if backend_name(&device_name) == "wgpu" {
+                "cuda"
+            } else {
+                "cpu"
+            },
         )?)
         .map(|runner| (runner, pairs)),
         None => None,
     };
 
     println!(
-        "bench {}: {} training images, batch {}, {} timed epochs per trial, device {device_name}",
+        "bench {}: {} training images, batch {}, {} timed epochs per trial, device {device_name} ({})",
         config_path.display(),
         train_split.len(),
         config.train.batch_size,
-        args.epochs
+        args.epochs,
+        backend_label(&device_name),
     );
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
@@ -153,7 +158,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
     let report = BenchReport::new(
         &config,
-        &device_name,
+        &format!("{device_name} ({})", backend_label(&device_name)),
         train_split.len(),
         ours,
         profile,

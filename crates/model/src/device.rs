@@ -36,6 +36,16 @@ pub fn backend_name(name: &str) -> &'static str {
     }
 }
 
+/// [`backend_name`], with `+fusion` for wgpu when built with the `fusion` feature (kernel
+/// fusion and autotuning): the bench labels its figures with it, so that the two GPU builds'
+/// figures are told apart.
+pub fn backend_label(name: &str) -> String {
+    match backend_name(name) {
+        "wgpu" if cfg!(feature = "fusion") => "wgpu+fusion".to_string(),
+        backend => backend.to_string(),
+    }
+}
+
 /// A device name this build does not know, or a backend it was built without.
 #[derive(Debug, thiserror::Error)]
 pub enum UnknownDevice {
@@ -76,5 +86,23 @@ pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
             given: other.to_string(),
             allowed: device_names().join(", "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_label_names_the_backend_and_the_fusion_build() {
+        assert_eq!(backend_label("cpu"), "flex");
+        assert_eq!(backend_label("ndarray"), "ndarray");
+        let gpu = if cfg!(feature = "fusion") {
+            "wgpu+fusion"
+        } else {
+            "wgpu"
+        };
+        assert_eq!(backend_label("gpu"), gpu);
+        assert_eq!(backend_label("wgpu"), gpu);
     }
 }
