@@ -84,6 +84,7 @@ fn gpu_feature(args: &[String]) -> anyhow::Result<&'static str> {
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let gpu = gpu_feature(args)?;
     let root = crate::workspace_root();
+    let features = format!("mnist-train/{gpu},infer/{gpu},mnist-train/ndarray,infer/ndarray");
     // Only the three binaries the smoke runs: linking each wgpu binary costs seconds.
     let build: Vec<String> = [
         "build",
@@ -100,14 +101,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "eval",
         "--bin",
         "infer",
+        "--features",
+        &features,
     ]
     .map(String::from)
-    .into_iter()
-    .chain([
-        "--features".to_string(),
-        format!("mnist-train/{gpu},infer/{gpu},mnist-train/ndarray,infer/ndarray"),
-    ])
-    .collect();
+    .to_vec();
     ensure!(crate::cargo(&build)?, "the wgpu build failed");
     let bin = binary_dir(&root);
     let scratch =

@@ -88,6 +88,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_device_name().to_string());
     let device = parse_device(&device_name)?;
+    // The build timed, as well as the device: `gpu (wgpu+fusion)`.
+    let device_label = format!("{device_name} ({})", backend_label(&device_name));
     let kind = config.data.dataset;
     let (located, data) = load_data(args.data_dir.as_deref(), config.data.dir.as_deref(), kind)?;
     let (train_split, _) = data
@@ -112,12 +114,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     };
 
     println!(
-        "bench {}: {} training images, batch {}, {} timed epochs per trial, device {device_name} ({})",
+        "bench {}: {} training images, batch {}, {} timed epochs per trial, device {device_label}",
         config_path.display(),
         train_split.len(),
         config.train.batch_size,
-        args.epochs,
-        backend_label(&device_name),
+        args.epochs
     );
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
@@ -158,7 +159,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
     let report = BenchReport::new(
         &config,
-        &format!("{device_name} ({})", backend_label(&device_name)),
+        &device_label,
         train_split.len(),
         ours,
         profile,
