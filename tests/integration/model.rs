@@ -29,6 +29,8 @@ fn the_tutorial_shapes_are_the_same_code() {
         let config = MlpConfig::new().with_hidden(hidden.clone());
         let model = config.init(&Device::flex());
         assert_eq!(model.num_params(), params, "{hidden:?}");
+        // Its first use draws the weights from the shared generator (see the test below).
+        let _generator = mnist_model::hold_random_generator();
         let out = model.forward(Tensor::zeros([3, 784], &Device::flex()));
         assert_eq!(out.dims(), [3, 10]);
     }
@@ -41,6 +43,7 @@ fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
 #[test]
 fn glorot_init_has_zero_biases_and_bounded_weights() {
     let device = Device::flex();
+    let _generator = mnist_model::hold_random_generator();
     device.seed(1);
     let model = MlpConfig::new().with_hidden(vec![32]).init(&device);
     let first = &model.layers()[0];
@@ -108,6 +111,8 @@ fn dropout_masks_activations_in_training_only() {
         // The same seed, so the same weights, on either device.
         let model = config.init_seeded(3, device);
         let images = Tensor::<2>::ones([4, 784], device) * 0.5;
+        // Dropout's masks come from the shared generator (see the test above).
+        let _generator = mnist_model::hold_random_generator();
         model
             .forward(images)
             .into_data()

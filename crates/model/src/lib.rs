@@ -9,7 +9,7 @@ mod step;
 mod summary;
 mod trained;
 
-pub use mlp::{Init, Mlp, MlpConfig};
+pub use mlp::{hold_random_generator, Init, Mlp, MlpConfig};
 pub use summary::{LayerSummary, ModelSummary};
 pub use trained::{
     checkpoint_weights, checkpointed_epochs, load_trained, load_weights, LoadError, ARTIFACTS_DIR,

@@ -1,6 +1,6 @@
 //! The MLP itself: input -> [Linear + ReLU] per hidden size -> Linear to logits.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use burn::config::Config;
 use burn::module::{Module, Param};
@@ -116,13 +116,20 @@ impl MlpConfig {
 /// process, so two runs initialising at once (tests run in threads) would interleave draws.
 static SEEDED_INIT: Mutex<()> = Mutex::new(());
 
+/// Holds the backend's random generator while the guard lives: no seeded initialisation draws
+/// meanwhile. For code in the same process that draws from the generator itself (an unseeded
+/// network's first use, a dropout mask) and must not shift a seeded network's weights.
+pub fn hold_random_generator() -> MutexGuard<'static, ()> {
+    SEEDED_INIT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl MlpConfig {
     /// Builds the network with weights that depend on `seed` alone: the device's generator is
     /// seeded and every weight drawn (Burn draws lazily, on first use) before any other seeded
     /// initialisation in this process may start. The draws are the ones `device.seed(seed)`
     /// followed by training would make, layer by layer, weights before biases.
     pub fn init_seeded(&self, seed: u64, device: &Device) -> Mlp {
-        let _only_one = SEEDED_INIT.lock().unwrap_or_else(PoisonError::into_inner);
+        let _only_one = hold_random_generator();
         device.seed(seed);
         let model = self.init(device);
         for layer in &model.layers {
