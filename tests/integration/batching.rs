@@ -1,10 +1,13 @@
-//! Batches: shapes, scaling to [0, 1], targets, and the epoch-seeded shuffling of the loader.
+//! Batches: shapes, scaling to [0, 1], targets, the epoch-seeded shuffling of the loader, and
+//! batches gathered from a data set kept on the device.
 
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::DataLoader;
 use burn::data::dataset::Dataset;
 use burn::tensor::Device;
-use mnist_data::{MnistBatch, MnistBatcher, MnistData, MnistDataset, MnistLoader};
+use mnist_data::{
+    Augmentation, MnistBatch, MnistBatcher, MnistData, MnistDataset, MnistLoader, Residence,
+};
 
 fn floats(batch: &MnistBatch) -> Vec<f32> {
     batch
@@ -139,5 +142,52 @@ fn augmentation_distorts_training_images_but_keeps_labels_and_order() {
     assert_ne!(
         floats(&fresh.iter().next().unwrap().unwrap()),
         floats(&fresh.iter().next().unwrap().unwrap())
+    );
+}
+
+/// Every batch of two epochs of each loader, as (pixels, targets).
+fn two_epochs(loader: &dyn DataLoader<MnistBatch>) -> Vec<(Vec<f32>, Vec<i64>)> {
+    (0..2)
+        .flat_map(|_| loader.iter().map(|b| b.unwrap()).collect::<Vec<_>>())
+        .map(|b| (floats(&b), targets(&b)))
+        .collect()
+}
+
+#[test]
+fn a_data_set_kept_on_the_device_gives_the_host_batchers_batches_bit_for_bit() {
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    // A validation split's view is a scattered subset of the file: positions, not file rows.
+    let (train, _) = data.train.take(700).split_validation(0.3, 5).unwrap();
+    let make = |residence, augment| {
+        MnistLoader::new(
+            MnistDataset::new(train.clone()),
+            64,
+            Some(11),
+            &Device::flex(),
+        )
+        .with_augmentation(augment)
+        .with_residence(residence)
+    };
+    let host = two_epochs(&make(Residence::Host, Augmentation::default()));
+    // (`assert!`, not `assert_eq!`: a failure would print 100,000 pixels.)
+    let resident = make(Residence::Device, Augmentation::default());
+    assert!(two_epochs(&resident) == host, "gathered on the device");
+    // As Burn's Learner uses it: moved to a device, and sliced.
+    let moved = make(Residence::Device, Augmentation::default()).to_device(&Device::flex());
+    assert!(two_epochs(moved.as_ref()) == host, "moved to a device");
+    let sliced = make(Residence::Host, Augmentation::default()).slice(100, 300);
+    let sliced_resident = make(Residence::Device, Augmentation::default()).slice(100, 300);
+    assert!(
+        two_epochs(sliced_resident.as_ref()) == two_epochs(sliced.as_ref()),
+        "a slice"
+    );
+    // Distorted digits are made on the host whatever the residence.
+    let shift = Augmentation {
+        shift: 2.0,
+        ..Augmentation::default()
+    };
+    assert!(
+        two_epochs(&make(Residence::Device, shift)) == two_epochs(&make(Residence::Host, shift)),
+        "distorted"
     );
 }

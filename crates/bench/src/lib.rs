@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
+use mnist_data::Residence;
 use mnist_model::device::{backend_label, backend_name, default_device_name, parse_device};
 use mnist_train::data_source::load_data;
 use mnist_train::{workspace_root, RunConfig};
@@ -67,10 +68,12 @@ fn median_epoch(
     config: &RunConfig,
     split: &mnist_data::Split,
     device: &burn::tensor::Device,
+    residence: Residence,
     epochs: usize,
     timing: Timing,
 ) -> anyhow::Result<EpochTiming> {
-    let timings = timed_training::train_epochs(config, split, device, epochs + 1, timing)?;
+    let timings =
+        timed_training::train_epochs(config, split, device, residence, epochs + 1, timing)?;
     Ok(EpochTiming::median(&timings[1..]))
 }
 
@@ -121,18 +124,35 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         args.epochs
     );
     let mut ours = Vec::new();
+    let mut ours_on_device = Vec::new();
     let mut theirs = Vec::new();
+    // Batches gathered on the device are the alternative only where the digits are not
+    // distorted (distortion happens on the host).
+    let compare_residence = config.data.augment.is_off();
     let trials = torch.as_ref().map_or(1, |(_, pairs)| (*pairs).max(1));
     for trial in 0..trials {
-        let ours_trial = median_epoch(
-            &config,
-            &train_split,
-            &device,
-            args.epochs,
-            Timing::WholeEpoch,
-        )?;
+        let epoch = |residence| {
+            median_epoch(
+                &config,
+                &train_split,
+                &device,
+                residence,
+                args.epochs,
+                Timing::WholeEpoch,
+            )
+        };
+        let ours_trial = epoch(Residence::Host)?;
         println!("  ours   trial {}: {}", trial + 1, ours_trial.total_line());
         ours.push(ours_trial);
+        if compare_residence {
+            let resident = epoch(Residence::Device)?;
+            println!(
+                "  ours, data on the device, trial {}: {}",
+                trial + 1,
+                resident.total_line()
+            );
+            ours_on_device.push(resident);
+        }
         if let Some((runner, _)) = &torch {
             let seconds = runner
                 .epoch_seconds(args.epochs)
@@ -146,6 +166,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         &config,
         &train_split,
         &device,
+        Residence::Host,
         args.epochs,
         Timing::PerPhase,
     )?;
@@ -162,6 +183,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         &device_label,
         train_split.len(),
         ours,
+        ours_on_device,
         profile,
         theirs,
         torch.as_ref().map(|(r, _)| r.describe()),

@@ -11,7 +11,7 @@ use std::time::Instant;
 use burn::data::dataloader::DataLoader;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
-use mnist_data::{MnistDataset, MnistLoader, Split};
+use mnist_data::{MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::MlpConfig;
 use mnist_train::optim::build_optimizer;
 use mnist_train::RunConfig;
@@ -73,11 +73,13 @@ fn sync(device: &Device) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("device sync failed: {e:?}"))
 }
 
-/// Trains `epochs` epochs of `config`'s recipe on `split` and times each epoch as `timing` says.
+/// Trains `epochs` epochs of `config`'s recipe on `split`, its batches assembled where
+/// `residence` says, and times each epoch as `timing` says.
 pub fn train_epochs(
     config: &RunConfig,
     split: &Split,
     device: &Device,
+    residence: Residence,
     epochs: usize,
     timing: Timing,
 ) -> anyhow::Result<Vec<EpochTiming>> {
@@ -98,7 +100,8 @@ pub fn train_epochs(
         Some(config.seed),
         &autodiff,
     )
-    .with_augmentation(config.data.augment);
+    .with_augmentation(config.data.augment)
+    .with_residence(residence);
 
     let mut timings = Vec::with_capacity(epochs);
     for _ in 0..epochs {

@@ -12,6 +12,7 @@ mod letterforms;
 mod loader;
 mod locate;
 mod normalize;
+mod resident;
 mod shuffle;
 
 pub use augment::{Affine, Augmentation};
@@ -25,6 +26,7 @@ pub use locate::{
     DATA_DIR_ENV, FILE_NAMES,
 };
 pub use normalize::{normalize_image, normalize_pixel};
+pub use resident::{DeviceData, Residence};
 pub use shuffle::permutation;
 
 /// Side length of an MNIST image in pixels.

@@ -5,7 +5,7 @@
 //! with a seed derived from `(seed, e)`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderIterator, Progress};
@@ -16,6 +16,7 @@ use crate::augment::Augmentation;
 use crate::batcher::{MnistBatch, MnistBatcher};
 use crate::dataset::MnistDataset;
 use crate::dataset::MnistItem;
+use crate::resident::{DeviceData, Residence};
 use crate::shuffle::{derive_seed, permutation};
 
 /// Below this many items per thread, warping a batch on one thread is cheaper than spawning.
@@ -32,6 +33,11 @@ pub struct MnistLoader {
     next_epoch: AtomicU64,
     /// Random distortion of each item, drawn from (seed, epoch, item); off by default.
     augmentation: Augmentation,
+    /// Where undistorted batches are assembled; see [`MnistLoader::with_residence`].
+    residence: Residence,
+    /// The data set on `device`, uploaded by the first epoch that needs it (shared with the
+    /// slices of this loader on the same device).
+    on_device: Arc<OnceLock<DeviceData>>,
     device: Device,
 }
 
@@ -51,8 +57,18 @@ impl MnistLoader {
             shuffle_seed,
             next_epoch: AtomicU64::new(0),
             augmentation: Augmentation::default(),
+            residence: Residence::default(),
+            on_device: Arc::new(OnceLock::new()),
             device: device.clone(),
         }
+    }
+
+    /// Keeps the data set where `residence` says. [`Residence::Device`] uploads it once and
+    /// gathers each batch on the device; it applies to undistorted batches only (distortion
+    /// happens on the host), so a loader with augmentation assembles its batches on the host.
+    pub fn with_residence(mut self, residence: Residence) -> Self {
+        self.residence = residence;
+        self
     }
 
     /// Distorts every item it serves with `augmentation` (training batches only). Needs a
@@ -76,8 +92,20 @@ impl MnistLoader {
             shuffle_seed: self.shuffle_seed,
             next_epoch: AtomicU64::new(self.next_epoch.load(Ordering::SeqCst)),
             augmentation: self.augmentation,
+            residence: self.residence,
+            on_device: if *device == self.device {
+                self.on_device.clone()
+            } else {
+                Arc::new(OnceLock::new())
+            },
             device: device.clone(),
         }
+    }
+
+    /// The data set on this loader's device, uploaded on first use.
+    fn device_data(&self) -> &DeviceData {
+        self.on_device
+            .get_or_init(|| DeviceData::upload(self.dataset.split(), &self.device))
     }
 
     /// The order in which epoch `epoch` visits the loader's positions.
@@ -141,6 +169,10 @@ impl Iterator for MnistLoaderIter<'_> {
         }
         let end = (self.position + self.loader.batch_size).min(self.order.len());
         let positions = &self.order[self.position..end];
+        if self.distort.is_none() && self.loader.residence == Residence::Device {
+            self.position = end;
+            return Some(Ok(self.loader.device_data().gather(positions)));
+        }
         let fetch = |chunk: &[usize]| -> Result<Vec<MnistItem>, DatasetError> {
             chunk
                 .iter()

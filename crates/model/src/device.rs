@@ -4,6 +4,7 @@
 //! machine without a GPU. The choice here is always explicit.
 
 use burn::tensor::Device;
+use mnist_data::Residence;
 
 /// The device names this build accepts, in the order shown to users.
 pub fn device_names() -> Vec<&'static str> {
@@ -43,6 +44,17 @@ pub fn backend_label(name: &str) -> String {
     match backend_name(name) {
         "wgpu" if cfg!(feature = "fusion") => "wgpu+fusion".to_string(),
         backend => backend.to_string(),
+    }
+}
+
+/// Where the training loader keeps the data set for the device called `name`: on a GPU the
+/// whole set is uploaded once and batches are gathered there (a batch built on the host costs
+/// an upload per step); on the CPU there is nothing to upload, and gathering through the
+/// tensor library measured no faster than the host batcher (`cargo xtask bench`).
+pub fn data_residence(name: &str) -> Residence {
+    match backend_name(name) {
+        "wgpu" => Residence::Device,
+        _ => Residence::Host,
     }
 }
 

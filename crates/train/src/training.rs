@@ -15,7 +15,7 @@ use burn::train::{
     Interrupter, Interruption, Learner, LearningResult, MetricEarlyStoppingStrategy,
     StoppingCondition, SupervisedTraining,
 };
-use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Split};
+use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::{Mlp, MlpConfig, ModelSummary};
 
 use crate::data_source::load_data;
@@ -29,7 +29,7 @@ use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
 use crate::summary::{git_state, RunSummary};
-use mnist_model::device::{backend_name, default_device_name, parse_device};
+use mnist_model::device::{backend_name, data_residence, default_device_name, parse_device};
 
 /// Validation batches: large, since the size does not change the figures.
 const VALID_BATCH: usize = 1000;
@@ -134,7 +134,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         resume_from,
         &model_config,
         &data,
-        &device,
+        (&device, data_residence(&device_name)),
     )?;
     let settled = settle(&config, &run_dir, resume_from.unwrap_or(0), trained)?;
     publish(
@@ -240,7 +240,7 @@ fn run_learner(
     resume_from: Option<usize>,
     model_config: &MlpConfig,
     data: &RunData,
-    device: &Device,
+    (device, residence): (&Device, Residence),
 ) -> Result<Trained, TrainError> {
     let model = model_config
         .init_seeded(config.seed, &device.clone().autodiff())
@@ -262,13 +262,15 @@ fn run_learner(
         device,
     )
     .with_augmentation(config.data.augment)
+    .with_residence(residence)
     .starting_at_epoch(start_epoch as u64);
     let valid_loader = MnistLoader::new(
         MnistDataset::new(data.valid.clone()),
         VALID_BATCH,
         None,
         device,
-    );
+    )
+    .with_residence(residence);
 
     let log = match resume_from {
         Some(epoch) => MetricsLog::resume(&run_dir.metrics(), epoch)?,
