@@ -6,7 +6,8 @@ use burn::data::dataloader::DataLoader;
 use burn::data::dataset::Dataset;
 use burn::tensor::Device;
 use mnist_data::{
-    Augmentation, MnistBatch, MnistBatcher, MnistData, MnistDataset, MnistLoader, Residence,
+    Augmentation, DeviceData, MnistBatch, MnistBatcher, MnistData, MnistDataset, MnistLoader,
+    Residence,
 };
 
 fn floats(batch: &MnistBatch) -> Vec<f32> {
@@ -190,4 +191,25 @@ fn a_data_set_kept_on_the_device_gives_the_host_batchers_batches_bit_for_bit() {
         two_epochs(&make(Residence::Device, shift)) == two_epochs(&make(Residence::Host, shift)),
         "distorted"
     );
+}
+
+#[test]
+fn a_data_set_in_several_device_chunks_gathers_the_same_batches() {
+    // MNIST's training set is more than a GPU binds in one buffer: it goes up in chunks, and a
+    // batch drawn from all of them must still come out in its own order.
+    let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
+    let split = data.train.take(100);
+    let device = Device::flex();
+    let chunked = DeviceData::upload_in_chunks(&split, &device, 7);
+    let whole = DeviceData::upload(&split, &device);
+    let dataset = MnistDataset::new(split.clone());
+    let positions = mnist_data::permutation(100, 3);
+    for batch in [&positions[..], &positions[..33], &[99, 0, 98, 1, 50][..]] {
+        let items = batch.iter().map(|&p| dataset.get(p).unwrap()).collect();
+        let host = MnistBatcher.batch(items, &device);
+        for gathered in [chunked.gather(batch), whole.gather(batch)] {
+            assert!(floats(&gathered) == floats(&host), "pixels of {batch:?}");
+            assert_eq!(targets(&gathered), targets(&host));
+        }
+    }
 }

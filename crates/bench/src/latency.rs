@@ -22,6 +22,8 @@ pub struct EvalFigures {
     pub images: usize,
     pub seconds: f64,
     pub images_per_second: f64,
+    /// The same pass in PyTorch (median over its trials), when it ran.
+    pub torch_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +61,7 @@ pub fn eval_throughput(
         images: test.len(),
         seconds,
         images_per_second: test.len() as f64 / seconds,
+        torch_seconds: None,
     })
 }
 

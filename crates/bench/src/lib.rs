@@ -17,7 +17,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::Residence;
 use mnist_model::device::{backend_label, backend_name, default_device_name, parse_device};
-use mnist_train::data_source::load_data;
+use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
 
 pub use report::BenchReport;
@@ -95,9 +95,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device_label = format!("{device_name} ({})", backend_label(&device_name));
     let kind = config.data.dataset;
     let (located, data) = load_data(args.data_dir.as_deref(), config.data.dir.as_deref(), kind)?;
-    let (train_split, _) = data
-        .train
-        .split_validation(config.data.validation_split, config.seed)?;
+    let (train_split, _) = training_splits(&data, &config)?;
 
     let torch = match args.torch {
         Some(pairs) => Some(torch::TorchRunner::probe(
@@ -126,6 +124,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut ours = Vec::new();
     let mut ours_on_device = Vec::new();
     let mut theirs = Vec::new();
+    let mut their_evals = Vec::new();
     // Batches gathered on the device are the alternative only where the digits are not
     // distorted (distortion happens on the host).
     let compare_residence = config.data.augment.is_off();
@@ -154,11 +153,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             ours_on_device.push(resident);
         }
         if let Some((runner, _)) = &torch {
-            let seconds = runner
-                .epoch_seconds(args.epochs)
+            let trial_figures = runner
+                .trial(args.epochs)
                 .with_context(|| format!("PyTorch trial {}", trial + 1))?;
+            let seconds = trial_figures.epoch_seconds;
             println!("  torch  trial {}: {seconds:.3} s/epoch", trial + 1);
             theirs.push(seconds);
+            their_evals.extend(trial_figures.eval_seconds);
         }
     }
 
@@ -175,7 +176,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         profile.line()
     );
 
-    let eval = latency::eval_throughput(&config, &data.test, &device)?;
+    let mut eval = latency::eval_throughput(&config, &data.test, &device)?;
+    eval.torch_seconds = median(&their_evals);
     let our_sgemm = sgemm_gflops(&device)?;
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
     let report = BenchReport::new(

@@ -181,11 +181,19 @@ impl fmt::Display for BenchReport {
             "| arithmetic floor at the faster rate | {:.3} s; our epoch is {:.2}x the floor |",
             self.floor_seconds, self.floor_ratio
         )?;
+        let e = &self.eval;
         writeln!(
             f,
             "| eval, {} test images | {:.3} s ({:.0} images/s) |",
-            self.eval.images, self.eval.seconds, self.eval.images_per_second
+            e.images, e.seconds, e.images_per_second
         )?;
+        if let Some(theirs) = e.torch_seconds {
+            writeln!(
+                f,
+                "| PyTorch eval, the same pass (median) | {theirs:.3} s; ours / PyTorch **{:.2}** |",
+                e.seconds / theirs
+            )?;
+        }
         writeln!(
             f,
             "| infer in process (decode + preprocess + predict) | {:.2} ms; model load {:.1} ms |",

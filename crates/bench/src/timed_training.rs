@@ -108,6 +108,7 @@ pub fn train_epochs(
         let mut t = EpochTiming::default();
         let epoch_start = Instant::now();
         let mut batches = loader.iter();
+        let mut last_loss = None;
         loop {
             let start = Instant::now();
             let Some(batch) = batches.next() else { break };
@@ -118,6 +119,7 @@ pub fn train_epochs(
             phase_end(&autodiff)?;
             let forwarded = Instant::now();
             let grads = GradientsParams::from_grads(output.loss.backward(), &model);
+            last_loss = Some(output.loss.detach());
             phase_end(&autodiff)?;
             let backwarded = Instant::now();
             model = optimizer.step(lr, model, grads);
@@ -131,6 +133,12 @@ pub fn train_epochs(
             }
         }
         sync(&autodiff)?;
+        // A sync can return while a kernel failed (wgpu reports that on the next read): read
+        // the last loss so that an epoch that did not really run is an error, not a fast time.
+        if let Some(loss) = last_loss {
+            loss.try_into_scalar::<f32>()
+                .map_err(|e| anyhow::anyhow!("reading the epoch's last loss: {e:?}"))?;
+        }
         t.total = epoch_start.elapsed().as_secs_f64();
         timings.push(t);
     }

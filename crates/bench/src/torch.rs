@@ -19,6 +19,15 @@ struct TorchOutput {
     peak_rss_mib: f64,
     #[serde(default)]
     sgemm_gflops: Option<f64>,
+    #[serde(default)]
+    eval_seconds: Option<f64>,
+}
+
+/// One PyTorch trial: the median epoch, and one pass over the test images as `evaluate` makes it.
+#[derive(Debug, Clone, Copy)]
+pub struct TorchTrial {
+    pub epoch_seconds: f64,
+    pub eval_seconds: Option<f64>,
 }
 
 pub struct TorchRunner {
@@ -78,7 +87,7 @@ impl TorchRunner {
         let mut best = (f64::INFINITY, 2);
         for threads in [1, 2] {
             runner.threads = threads;
-            let out = runner.launch(2, threads == 2)?;
+            let out = runner.launch(2, threads == 2, false)?;
             let seconds = out.epoch_seconds.last().copied().unwrap_or(f64::INFINITY);
             println!("  torch probe, {threads} thread(s): {seconds:.3} s/epoch");
             if out.sgemm_gflops.is_some() {
@@ -94,7 +103,7 @@ impl TorchRunner {
         Ok(runner)
     }
 
-    fn launch(&self, epochs: usize, sgemm: bool) -> anyhow::Result<TorchOutput> {
+    fn launch(&self, epochs: usize, sgemm: bool, eval: bool) -> anyhow::Result<TorchOutput> {
         let mut command = Command::new(&self.python);
         command
             .arg(&self.script)
@@ -105,6 +114,9 @@ impl TorchRunner {
             .env("OMP_NUM_THREADS", self.threads.to_string());
         if sgemm {
             command.arg("--sgemm");
+        }
+        if eval {
+            command.arg("--eval");
         }
         let output = command.output().with_context(|| {
             format!(
@@ -133,11 +145,16 @@ impl TorchRunner {
         Ok(out)
     }
 
-    /// Median seconds per epoch over `epochs` epochs after one warm-up epoch.
-    pub fn epoch_seconds(&self, epochs: usize) -> anyhow::Result<f64> {
-        let out = self.launch(epochs + 1, false)?;
-        crate::median(out.epoch_seconds.get(1..).unwrap_or_default())
-            .context("the PyTorch script timed no epoch")
+    /// Median seconds per epoch over `epochs` epochs after one warm-up epoch, then the
+    /// evaluation pass.
+    pub fn trial(&self, epochs: usize) -> anyhow::Result<TorchTrial> {
+        let out = self.launch(epochs + 1, false, true)?;
+        let epoch_seconds = crate::median(out.epoch_seconds.get(1..).unwrap_or_default())
+            .context("the PyTorch script timed no epoch")?;
+        Ok(TorchTrial {
+            epoch_seconds,
+            eval_seconds: out.eval_seconds,
+        })
     }
 
     pub fn describe(&self) -> String {

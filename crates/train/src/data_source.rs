@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use mnist_data::{env_name, locate_data_dir, DataError, DatasetKind, LocatedDir, MnistData};
+use mnist_data::{env_name, locate_data_dir, DataError, DatasetKind, LocatedDir, MnistData, Split};
+
+use crate::config::RunConfig;
 
 use crate::error::TrainError;
 
@@ -63,4 +65,14 @@ fn download_failed(not_found: &str, e: mnist_fetch::FetchError) -> TrainError {
     TrainError::DataDownload(format!(
         "{not_found}\nDownloading it failed too (offline?): {e}"
     ))
+}
+
+/// The training and validation splits a run of `config` trains on: the first
+/// `data.train_limit` training images, if set, split by `data.validation_split` and `seed`.
+pub fn training_splits(data: &MnistData, config: &RunConfig) -> Result<(Split, Split), TrainError> {
+    let pool = match config.data.train_limit {
+        Some(limit) => data.train.take(limit),
+        None => data.train.clone(),
+    };
+    Ok(pool.split_validation(config.data.validation_split, config.seed)?)
 }

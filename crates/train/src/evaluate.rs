@@ -2,7 +2,7 @@
 
 use burn::data::dataloader::DataLoader;
 use burn::tensor::activation::softmax;
-use burn::tensor::Device;
+use burn::tensor::{Device, Int, Tensor};
 use infer::score::SureTally;
 use mnist_data::{DatasetKind, MnistDataset, MnistLoader, Split, IMAGE_PIXELS, NUM_CLASSES};
 use mnist_model::Mlp;
@@ -96,38 +96,97 @@ pub fn odd_shapes(split: &Split, kind: DatasetKind) -> Vec<bool> {
 const EVAL_BATCH: usize = 1000;
 
 /// Runs `model` (not on an autodiff device) over all of `split`.
+///
+/// Every batch is launched before anything is read back: the outputs stay on the device and
+/// come back in four reads at the end, not several per batch, so a GPU is not made to wait
+/// for the host between batches.
 pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluation, TrainError> {
     let loader = MnistLoader::new(MnistDataset::new(split.clone()), EVAL_BATCH, None, device);
-    let mut loss_sum = 0.0;
-    let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
-    let mut predictions = Vec::with_capacity(split.len());
-    let mut labels = Vec::with_capacity(split.len());
-    let mut confidences = Vec::with_capacity(split.len());
+    let mut logits = Vec::new();
+    let mut targets = Vec::new();
+    let mut batch_losses = Vec::new();
+    let mut batch_sizes = Vec::new();
     for batch in loader.iter() {
         let batch = batch.map_err(|e| TrainError::Training(e.to_string()))?;
-        let n = batch.targets.dims()[0];
+        batch_sizes.push(batch.targets.dims()[0]);
         let out = model.forward_classification(batch.images, batch.targets);
-        let batch_loss: f64 = out.loss.into_scalar::<f64>();
-        loss_sum += batch_loss * n as f64;
-        let read = |t: burn::tensor::Tensor<1, burn::tensor::Int>| {
-            t.into_data()
-                .convert::<i64>()
-                .try_to_vec::<i64>()
-                .map_err(|e| TrainError::Training(format!("{e:?}")))
-        };
-        let top = softmax(out.output.clone(), 1)
-            .max_dim(1)
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .map_err(|e| TrainError::Training(format!("{e:?}")))?;
-        let predicted = read(out.output.argmax(1).squeeze_dim::<1>(1))?;
-        let targets = read(out.targets)?;
-        for ((&p, &l), c) in predicted.iter().zip(&targets).zip(top) {
-            confusion[l as usize][p as usize] += 1;
-            predictions.push(p as u8);
-            labels.push(l as u8);
-            confidences.push(c);
-        }
+        batch_losses.push(out.loss);
+        logits.push(out.output);
+        targets.push(out.targets);
+    }
+    let outputs = if logits.is_empty() {
+        Outputs::default()
+    } else {
+        read_outputs(
+            Tensor::cat(logits, 0),
+            Tensor::cat(targets, 0),
+            Tensor::cat(batch_losses, 0),
+        )?
+    };
+    Ok(tally(outputs, &batch_sizes))
+}
+
+/// What the host needs of a split's outputs: each image's class, label and top probability,
+/// and each batch's mean loss.
+#[derive(Debug, Default)]
+struct Outputs {
+    predicted: Vec<i64>,
+    targets: Vec<i64>,
+    top: Vec<f32>,
+    batch_losses: Vec<f64>,
+}
+
+fn read_outputs(
+    logits: Tensor<2>,
+    targets: Tensor<1, Int>,
+    batch_losses: Tensor<1>,
+) -> Result<Outputs, TrainError> {
+    let read_error = |e| TrainError::Training(format!("{e:?}"));
+    let read_ints = |t: Tensor<1, Int>| {
+        t.into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .map_err(read_error)
+    };
+    let top = softmax(logits.clone(), 1)
+        .max_dim(1)
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(read_error)?;
+    let batch_losses = batch_losses
+        .into_data()
+        .try_into_vec_as::<f64>()
+        .map_err(read_error)?;
+    Ok(Outputs {
+        predicted: read_ints(logits.argmax(1).squeeze_dim::<1>(1))?,
+        targets: read_ints(targets)?,
+        top,
+        batch_losses,
+    })
+}
+
+/// The figures of a split from its outputs read back and the size of each batch.
+fn tally(outputs: Outputs, batch_sizes: &[usize]) -> Evaluation {
+    let Outputs {
+        predicted,
+        targets,
+        top,
+        batch_losses,
+    } = outputs;
+    let loss_sum: f64 = batch_losses
+        .iter()
+        .zip(batch_sizes)
+        .map(|(loss, &n)| loss * n as f64)
+        .sum();
+    let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
+    let mut predictions = Vec::with_capacity(targets.len());
+    let mut labels = Vec::with_capacity(targets.len());
+    let mut confidences = Vec::with_capacity(targets.len());
+    for ((&p, &l), c) in predicted.iter().zip(&targets).zip(top) {
+        confusion[l as usize][p as usize] += 1;
+        predictions.push(p as u8);
+        labels.push(l as u8);
+        confidences.push(c);
     }
     let images = predictions.len();
     let correct: usize = (0..NUM_CLASSES).map(|c| confusion[c][c]).sum();
@@ -139,7 +198,7 @@ pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluatio
             100.0 * correct as f64 / images as f64,
         )
     };
-    Ok(Evaluation {
+    Evaluation {
         loss,
         accuracy,
         images,
@@ -147,5 +206,5 @@ pub fn evaluate(model: &Mlp, split: &Split, device: &Device) -> Result<Evaluatio
         predictions,
         labels,
         confidences,
-    })
+    }
 }

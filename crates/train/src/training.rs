@@ -18,7 +18,7 @@ use burn::train::{
 use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::{Mlp, MlpConfig, ModelSummary};
 
-use crate::data_source::load_data;
+use crate::data_source::{load_data, training_splits};
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
 use crate::config::{Overrides, RunConfig};
@@ -162,11 +162,7 @@ impl RunData {
             config.data.dir.as_deref(),
             config.data.dataset,
         )?;
-        let pool = match config.data.train_limit {
-            Some(limit) => data.train.take(limit),
-            None => data.train.clone(),
-        };
-        let (train, valid) = pool.split_validation(config.data.validation_split, config.seed)?;
+        let (train, valid) = training_splits(&data, config)?;
         Ok(RunData {
             located,
             data,
