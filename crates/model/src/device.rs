@@ -117,4 +117,14 @@ mod tests {
         assert_eq!(backend_label("gpu"), gpu);
         assert_eq!(backend_label("wgpu"), gpu);
     }
+
+    #[test]
+    fn only_a_gpu_keeps_the_training_data_on_the_device() {
+        for name in ["gpu", "wgpu"] {
+            assert_eq!(data_residence(name), Residence::Device, "{name}");
+        }
+        for name in ["cpu", "flex", "ndarray"] {
+            assert_eq!(data_residence(name), Residence::Host, "{name}");
+        }
+    }
 }
