@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 use mnist_data::Residence;
-use mnist_model::device::{backend_label, backend_name, default_device_name, parse_device};
+use mnist_model::device::{
+    backend_label, backend_name, data_residence, default_device_name, parse_device,
+};
 use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
 
@@ -163,16 +165,27 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
 
+    // The profile keeps the data where `train` keeps it on this device.
+    let profile_residence = if compare_residence {
+        data_residence(&device_name)
+    } else {
+        Residence::Host
+    };
     let profile = median_epoch(
         &config,
         &train_split,
         &device,
-        Residence::Host,
+        profile_residence,
         args.epochs,
         Timing::PerPhase,
     )?;
     println!(
-        "  ours   profile, a device sync after each phase: {}",
+        "  ours   profile, a device sync after each phase{}: {}",
+        if profile_residence == Residence::Device {
+            ", data on the device"
+        } else {
+            ""
+        },
         profile.line()
     );
 
@@ -180,7 +193,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     eval.torch_seconds = median(&their_evals);
     let our_sgemm = sgemm_gflops(&device)?;
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
-    let report = BenchReport::new(
+    let mut report = BenchReport::new(
         &config,
         &device_label,
         train_split.len(),
@@ -194,6 +207,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         eval,
         infer,
     );
+    report.profile_data_on_device = profile_residence == Residence::Device;
     println!("\n{report}");
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&args.out, json)

@@ -26,6 +26,8 @@ pub struct BenchReport {
     pub median_on_device_epoch_seconds: Option<f64>,
     /// The median epoch of a separate run with a device sync after each phase of each step.
     pub profile: EpochTiming,
+    /// Whether that run kept the data on the device (as `train` does on a GPU).
+    pub profile_data_on_device: bool,
     /// Median epoch seconds of each PyTorch trial, interleaved with ours.
     pub torch: Vec<f64>,
     pub torch_setup: Option<String>,
@@ -100,6 +102,7 @@ impl BenchReport {
             median_on_device_epoch_seconds: median(&on_device_totals),
             ours_on_device,
             profile,
+            profile_data_on_device: false,
             torch,
             torch_setup,
             median_epoch_seconds,
@@ -139,8 +142,17 @@ impl fmt::Display for BenchReport {
         let p = &self.profile;
         writeln!(
             f,
-            "| profile epoch, a device sync after each phase: data / forward / backward / step | {:.3} s: {:.3} / {:.3} / {:.3} / {:.3} s |",
-            p.total, p.data, p.forward, p.backward, p.step
+            "| profile epoch, a device sync after each phase{}: data / forward / backward / step | {:.3} s: {:.3} / {:.3} / {:.3} / {:.3} s |",
+            if self.profile_data_on_device {
+                " (data on the device)"
+            } else {
+                ""
+            },
+            p.total,
+            p.data,
+            p.forward,
+            p.backward,
+            p.step
         )?;
         if let Some(ratio) = self.median_ratio {
             let pairs: Vec<String> = self.ratios.iter().map(|r| format!("{r:.2}")).collect();
