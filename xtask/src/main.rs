@@ -33,11 +33,12 @@ usage:
   cargo xtask bench [--features wgpu|fusion|ndarray] [--torch PAIRS] [--python PY] [--device D]
       times training epochs (data / forward / backward / step), eval and infer; with --torch,
       alternates with the same recipe in PyTorch and prints the ratio per pair; writes bench.json
-  cargo xtask wgpu-smoke [--fusion]
+  cargo xtask wgpu-smoke [--fusion | --vulkan]
       builds with the wgpu backend (--fusion: the fusion feature, kernel fusion and
-      autotuning too) and ndarray, trains configs/smoke.toml for one epoch on wgpu, and
-      checks that wgpu, ndarray and the CPU give the same predictions from the same weights
-      (CI runs it without --fusion on Mesa's software Vulkan)
+      autotuning too; --vulkan: the vulkan feature, SPIR-V kernels, trained on vulkan) and
+      ndarray, trains configs/smoke.toml for one epoch on wgpu, and checks that wgpu,
+      ndarray and the CPU give the same predictions from the same weights
+      (CI runs it without a flag on Mesa's software Vulkan)
   cargo xtask one-burn
       checks, with `cargo tree` and without building, that building any one package resolves
       Burn's dependency tree with the features `cargo test --workspace` does (Burn built once)

@@ -1,10 +1,12 @@
 //! `cargo xtask wgpu-smoke`: the GPU backend trains and infers, and agrees with the CPU.
 //!
-//! Builds `train`, `eval` and `infer` with the `wgpu` (or, given `--fusion`, `fusion`: wgpu
-//! with Burn's kernel fusion and autotuning) and `ndarray` features (profile
+//! Builds `train`, `eval` and `infer` with the `wgpu` and `ndarray` features (profile
 //! `gpu-smoke`), trains `configs/smoke.toml` for one epoch on `--device wgpu`, then reads the
 //! sample digits and the test set with the same saved weights on wgpu, on ndarray and on the
-//! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Slow on software Vulkan (Mesa's lavapipe), fast on a GPU.
+//! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Slow on
+//! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
+//! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
+//! Vulkan), trains on `--device vulkan` and reads on it as well.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,19 +72,22 @@ fn predictions(json_lines: &str) -> anyhow::Result<Vec<(String, u64, Vec<f64>)>>
         .collect()
 }
 
-/// The wgpu feature the smoke builds: plain `wgpu` (what CI proves), or `fusion` with
-/// `--fusion` (kernel fusion and autotuning: a build of its own, about 7 minutes more cold, and
-/// an epoch on software Vulkan of minutes rather than seconds, so CI does not run it).
-fn gpu_feature(args: &[String]) -> anyhow::Result<&'static str> {
+/// The GPU feature the smoke builds and the device it trains on: plain `wgpu` (what CI
+/// proves); `fusion` with `--fusion` (kernel fusion and autotuning: a build of its own, about
+/// 7 minutes more cold, and an epoch on software Vulkan of minutes rather than seconds, so CI
+/// does not run it); `vulkan` with `--vulkan` (SPIR-V kernels on Vulkan, also a build of its own),
+/// which trains on `vulkan` and compares it as well as `wgpu`.
+fn gpu_feature(args: &[String]) -> anyhow::Result<(&'static str, &'static str)> {
     match args {
-        [] => Ok("wgpu"),
-        [flag] if flag == "--fusion" => Ok("fusion"),
-        _ => bail!("wgpu-smoke takes no arguments but --fusion; got {args:?}"),
+        [] => Ok(("wgpu", "wgpu")),
+        [flag] if flag == "--fusion" => Ok(("fusion", "wgpu")),
+        [flag] if flag == "--vulkan" => Ok(("vulkan", "vulkan")),
+        _ => bail!("wgpu-smoke takes no arguments but --fusion or --vulkan; got {args:?}"),
     }
 }
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let gpu = gpu_feature(args)?;
+    let (gpu, train_device) = gpu_feature(args)?;
     let root = crate::workspace_root();
     let features = format!("mnist-train/{gpu},infer/{gpu},mnist-train/ndarray,infer/ndarray");
     // Only the three binaries the smoke runs: linking each wgpu binary costs seconds.
@@ -110,12 +115,24 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let bin = binary_dir(&root);
     let scratch =
         std::env::temp_dir().join(format!("burn-mnist-wgpu-smoke-{}", std::process::id()));
-    let result = smoke(&root, &bin, &scratch);
+    let mut devices = DEVICES.to_vec();
+    if train_device != "wgpu" {
+        devices.insert(0, train_device);
+    }
+    let result = smoke(&root, &bin, &scratch, train_device, &devices);
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
+/// Trains on `train_device`, then reads with the saved weights on each of `devices` (the CPU
+/// last, the reference).
+fn smoke(
+    root: &Path,
+    bin: &Path,
+    scratch: &Path,
+    train_device: &str,
+    devices: &[&'static str],
+) -> anyhow::Result<()> {
     let artifacts = scratch.display().to_string();
     let config = root.join("configs").join("smoke.toml");
     let started = std::time::Instant::now();
@@ -125,7 +142,7 @@ fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
             "--config",
             &config.display().to_string(),
             "--device",
-            "wgpu",
+            train_device,
             "--epochs",
             "1",
             "--run-name",
@@ -136,7 +153,7 @@ fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
     )?;
     print!("{trained}");
     println!(
-        "trained on wgpu in {:.1} s",
+        "trained on {train_device} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let run = scratch.join("wgpu-smoke").display().to_string();
@@ -144,7 +161,7 @@ fn smoke(root: &Path, bin: &Path, scratch: &Path) -> anyhow::Result<()> {
     let digits = digits.display().to_string();
 
     let mut by_device = Vec::new();
-    for device in DEVICES {
+    for &device in devices {
         let infer = output(
             &bin.join("infer"),
             &["--model", &run, "--device", device, "--json", &digits],

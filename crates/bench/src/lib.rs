@@ -17,7 +17,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::Residence;
 use mnist_model::device::{
-    backend_label, backend_name, data_residence, default_device_name, parse_device,
+    backend_label, data_residence, default_device_name, is_gpu, parse_device,
 };
 use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
@@ -56,7 +56,7 @@ pub struct BenchArgs {
     /// Folder holding the four IDX files.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Where to write the figures as JSON.
@@ -106,11 +106,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             &located.path,
             &config,
             train_split.len(),
-            if backend_name(&device_name) == "wgpu" {
-                "cuda"
-            } else {
-                "cpu"
-            },
+            if is_gpu(&device_name) { "cuda" } else { "cpu" },
         )?)
         .map(|runner| (runner, pairs)),
         None => None,

@@ -47,7 +47,7 @@ pub struct InferArgs {
     /// Save the preprocessed 28x28 digit as PNG: a file for one image, a folder for several.
     #[arg(long)]
     pub save_preprocessed: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Answers whose probability is below this are marked "not sure" (JSON: "unsure": true).

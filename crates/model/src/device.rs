@@ -15,6 +15,9 @@ pub fn device_names() -> Vec<&'static str> {
     if cfg!(feature = "wgpu") {
         names.extend(["gpu", "wgpu"]);
     }
+    if cfg!(feature = "vulkan") {
+        names.push("vulkan");
+    }
     names
 }
 
@@ -33,6 +36,7 @@ pub fn backend_name(name: &str) -> &'static str {
         "cpu" | "flex" => "flex",
         "ndarray" => "ndarray",
         "gpu" | "wgpu" => "wgpu",
+        "vulkan" => "vulkan",
         _ => "unknown",
     }
 }
@@ -42,9 +46,14 @@ pub fn backend_name(name: &str) -> &'static str {
 /// figures are told apart.
 pub fn backend_label(name: &str) -> String {
     match backend_name(name) {
-        "wgpu" if cfg!(feature = "fusion") => "wgpu+fusion".to_string(),
+        backend @ ("wgpu" | "vulkan") if cfg!(feature = "fusion") => format!("{backend}+fusion"),
         backend => backend.to_string(),
     }
+}
+
+/// Whether the device called `name` is a GPU (wgpu, or wgpu pinned to Vulkan).
+pub fn is_gpu(name: &str) -> bool {
+    matches!(backend_name(name), "wgpu" | "vulkan")
 }
 
 /// Where the training loader keeps the data set for the device called `name`: on a GPU the
@@ -52,9 +61,10 @@ pub fn backend_label(name: &str) -> String {
 /// an upload per step); on the CPU there is nothing to upload, and gathering through the
 /// tensor library measured no faster than the host batcher (`cargo xtask bench`).
 pub fn data_residence(name: &str) -> Residence {
-    match backend_name(name) {
-        "wgpu" => Residence::Device,
-        _ => Residence::Host,
+    if is_gpu(name) {
+        Residence::Device
+    } else {
+        Residence::Host
     }
 }
 
@@ -75,7 +85,7 @@ pub fn choose_device(name: Option<&str>) -> Result<Device, UnknownDevice> {
     parse_device(name.unwrap_or(default_device_name()))
 }
 
-/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `gpu`/`wgpu`.
+/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `gpu`/`wgpu`, `vulkan`.
 pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
     match name {
         "cpu" | "flex" => Ok(Device::flex()),
@@ -88,6 +98,13 @@ pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
         "gpu" | "wgpu" => Err(UnknownDevice::NotBuiltIn {
             given: name.to_string(),
             feature: "wgpu",
+        }),
+        #[cfg(feature = "vulkan")]
+        "vulkan" => Ok(Device::vulkan(burn::tensor::DeviceKind::DefaultDevice)),
+        #[cfg(not(feature = "vulkan"))]
+        "vulkan" => Err(UnknownDevice::NotBuiltIn {
+            given: name.to_string(),
+            feature: "vulkan",
         }),
         #[cfg(not(feature = "ndarray"))]
         "ndarray" => Err(UnknownDevice::NotBuiltIn {
@@ -116,11 +133,17 @@ mod tests {
         };
         assert_eq!(backend_label("gpu"), gpu);
         assert_eq!(backend_label("wgpu"), gpu);
+        let vulkan = if cfg!(feature = "fusion") {
+            "vulkan+fusion"
+        } else {
+            "vulkan"
+        };
+        assert_eq!(backend_label("vulkan"), vulkan);
     }
 
     #[test]
     fn only_a_gpu_keeps_the_training_data_on_the_device() {
-        for name in ["gpu", "wgpu"] {
+        for name in ["gpu", "wgpu", "vulkan"] {
             assert_eq!(data_residence(name), Residence::Device, "{name}");
         }
         for name in ["cpu", "flex", "ndarray"] {

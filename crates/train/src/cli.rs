@@ -31,7 +31,7 @@ pub struct TrainArgs {
     /// Folder holding the four IDX files (outranks MNIST_DIR and data.dir).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Override name (the run folder's name).
@@ -103,7 +103,7 @@ pub struct DataArgs {
     /// Folder holding the four IDX files (outranks MNIST_DIR and the run's data.dir).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
 }

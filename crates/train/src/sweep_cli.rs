@@ -22,7 +22,7 @@ pub struct SweepArgs {
     /// Comma-separated seeds.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     pub seeds: Vec<u64>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
     /// Folder holding the four IDX files.

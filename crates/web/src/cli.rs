@@ -21,7 +21,7 @@ pub struct WebArgs {
     /// The folder holding run folders (the one `train` writes to).
     #[arg(long)]
     pub artifacts_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
 }
