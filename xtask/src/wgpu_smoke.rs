@@ -40,9 +40,10 @@ fn output(binary: &Path, args: &[&str]) -> anyhow::Result<String> {
         .with_context(|| format!("cannot run {}", binary.display()))?;
     if !out.status.success() {
         bail!(
-            "{} {} failed:\n{}{}",
+            "{} {} failed ({}):\n{}{}",
             binary.display(),
             args.join(" "),
+            out.status,
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
