@@ -1,6 +1,7 @@
 //! Integration tests, one binary, a module per area (as ripgrep's `tests/`).
 
 mod batching;
+mod capture;
 mod configs;
 mod download;
 mod end_to_end;

@@ -1,9 +1,11 @@
 //! `cargo xtask wgpu-smoke`: the GPU backend trains and infers, and agrees with the CPU.
 //!
-//! Builds `train`, `eval` and `infer` with the `wgpu` and `ndarray` features (profile
+//! Builds `train`, `eval`, `infer` and `bench` with the `wgpu` and `ndarray` features (profile
 //! `gpu-smoke`), trains `configs/smoke.toml` for one epoch on `--device wgpu`, then reads the
 //! sample digits and the test set with the same saved weights on wgpu, on ndarray and on the
-//! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Slow on
+//! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Then
+//! `bench --check-capture` on the training device: the bench's captured, replayed training step
+//! trains exactly as the plain one (same losses and weights, bit for bit). Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -90,8 +92,10 @@ fn gpu_feature(args: &[String]) -> anyhow::Result<(&'static str, &'static str)> 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let (gpu, train_device) = gpu_feature(args)?;
     let root = crate::workspace_root();
-    let features = format!("mnist-train/{gpu},infer/{gpu},mnist-train/ndarray,infer/ndarray");
-    // Only the three binaries the smoke runs: linking each wgpu binary costs seconds.
+    let features = format!(
+        "mnist-train/{gpu},infer/{gpu},mnist-bench/{gpu},mnist-train/ndarray,infer/ndarray,mnist-bench/ndarray"
+    );
+    // Only the four binaries the smoke runs: linking each wgpu binary costs seconds.
     let build: Vec<String> = [
         "build",
         "--quiet",
@@ -101,6 +105,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "mnist-train",
         "--package",
         "infer",
+        "--package",
+        "mnist-bench",
+        "--bin",
+        "bench",
         "--bin",
         "train",
         "--bin",
@@ -186,6 +194,13 @@ fn smoke(
     for other in others {
         agree(other, cpu)?;
     }
+    // The bench's captured training step (recorded launches, replayed) must train exactly as
+    // the plain step on this GPU backend.
+    let check = output(
+        &bin.join("bench"),
+        &["--device", train_device, "--check-capture"],
+    )?;
+    print!("{check}");
     Ok(())
 }
 

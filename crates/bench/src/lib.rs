@@ -6,6 +6,8 @@
 //! A benchmark, not a test: it prints figures and writes `bench.json`; nothing here asserts a
 //! speed. These machines are shared and noisy, so only ratios taken in the same run count.
 
+mod capture_check;
+mod captured;
 mod latency;
 mod report;
 mod timed_training;
@@ -22,7 +24,9 @@ use mnist_model::device::{
 use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
 
-pub use report::BenchReport;
+pub use capture_check::{check_capture, CaptureCheck};
+pub use captured::{capture_refusal, CapturedStep};
+pub use report::{BenchReport, Variant};
 
 /// The middle value (the upper one of an even count); `None` when there is none.
 pub(crate) fn median(values: &[f64]) -> Option<f64> {
@@ -59,6 +63,10 @@ pub struct BenchArgs {
     /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
     #[arg(long)]
     pub device: Option<String>,
+    /// Only check that the training step captured and replayed (as the bench times it on a
+    /// GPU) trains exactly as the plain step: the same losses and weights, bit for bit.
+    #[arg(long)]
+    pub check_capture: bool,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "bench.json")]
     pub out: PathBuf,
@@ -77,6 +85,38 @@ fn median_epoch(
     let timings =
         timed_training::train_epochs(config, split, device, residence, epochs + 1, timing)?;
     Ok(EpochTiming::median(&timings[1..]))
+}
+
+/// The median of `epochs` timed epochs with the training step captured (in the untimed
+/// warm-up epoch) and replayed; an error if the device did not record it.
+fn captured_epoch(
+    config: &RunConfig,
+    split: &mnist_data::Split,
+    device: &burn::tensor::Device,
+    residence: Residence,
+    epochs: usize,
+) -> anyhow::Result<EpochTiming> {
+    let (timings, recorded) =
+        timed_training::train_epochs_captured(config, split, device, residence, epochs + 1)?;
+    anyhow::ensure!(recorded, "the device did not record the training step");
+    Ok(EpochTiming::median(&timings[1..]))
+}
+
+/// `--check-capture`: eight replayed steps against plain ones.
+fn run_capture_check(
+    config: &RunConfig,
+    split: &mnist_data::Split,
+    device: &burn::tensor::Device,
+    device_label: &str,
+) -> anyhow::Result<()> {
+    const REPLAYS: usize = 8;
+    let check = check_capture(config, split, device, REPLAYS)?;
+    println!("captured training step on {device_label}: {check}");
+    anyhow::ensure!(
+        check.agrees(),
+        "the captured training step does not train as the plain one on {device_label}"
+    );
+    Ok(())
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -98,6 +138,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let kind = config.data.dataset;
     let (located, data) = load_data(args.data_dir.as_deref(), config.data.dir.as_deref(), kind)?;
     let (train_split, _) = training_splits(&data, &config)?;
+    if args.check_capture {
+        return run_capture_check(&config, &train_split, &device, &device_label);
+    }
 
     let torch = match args.torch {
         Some(pairs) => Some(torch::TorchRunner::probe(
@@ -121,11 +164,31 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
     let mut ours = Vec::new();
     let mut ours_on_device = Vec::new();
+    let mut ours_captured = Vec::new();
     let mut theirs = Vec::new();
     let mut their_evals = Vec::new();
     // Batches gathered on the device are the alternative only where the digits are not
     // distorted (distortion happens on the host).
     let compare_residence = config.data.augment.is_off();
+    // The profile, and the captured step, keep the data where `train` keeps it on this device.
+    let train_residence = if compare_residence {
+        data_residence(&device_name)
+    } else {
+        Residence::Host
+    };
+    // A captured step only saves a GPU's launches; on the CPU it would re-run the step.
+    let time_captured = is_gpu(&device_name)
+        && match capture_refusal(&config, train_split.len()) {
+            Some(why) => {
+                println!("  (the captured step is not timed: {why})");
+                false
+            }
+            None => true,
+        };
+    let captured_label = match train_residence {
+        Residence::Device => "captured step, data on the device",
+        Residence::Host => "captured step",
+    };
     let trials = torch.as_ref().map_or(1, |(_, pairs)| (*pairs).max(1));
     for trial in 0..trials {
         let epoch = |residence| {
@@ -150,6 +213,16 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             );
             ours_on_device.push(resident);
         }
+        if time_captured {
+            let replayed =
+                captured_epoch(&config, &train_split, &device, train_residence, args.epochs)?;
+            println!(
+                "  ours, {captured_label}, trial {}: {}",
+                trial + 1,
+                replayed.total_line()
+            );
+            ours_captured.push(replayed);
+        }
         if let Some((runner, _)) = &torch {
             let trial_figures = runner
                 .trial(args.epochs)
@@ -161,12 +234,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
 
-    // The profile keeps the data where `train` keeps it on this device.
-    let profile_residence = if compare_residence {
-        data_residence(&device_name)
-    } else {
-        Residence::Host
-    };
+    let profile_residence = train_residence;
     let profile = median_epoch(
         &config,
         &train_split,
@@ -194,7 +262,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         &device_label,
         train_split.len(),
         ours,
-        ours_on_device,
+        [
+            ("data on the device", ours_on_device),
+            (captured_label, ours_captured),
+        ]
+        .into_iter()
+        .filter(|(_, epochs)| !epochs.is_empty())
+        .map(|(label, epochs)| Variant::new(label, epochs, &theirs))
+        .collect(),
         profile,
         theirs,
         torch.as_ref().map(|(r, _)| r.describe()),

@@ -17,13 +17,9 @@ pub struct BenchReport {
     pub batch_size: usize,
     /// Median epoch of each trial (ours), in trial order: whole epochs, one device sync each.
     pub ours: Vec<EpochTiming>,
-    /// The same, the training set uploaded once and each batch gathered on the device, in
-    /// the same trials (empty for a recipe that distorts its digits, which happens on the host).
-    pub ours_on_device: Vec<EpochTiming>,
-    /// ours with the data on the device / PyTorch per pair, and their median.
-    pub on_device_ratios: Vec<f64>,
-    pub median_on_device_ratio: Option<f64>,
-    pub median_on_device_epoch_seconds: Option<f64>,
+    /// Other ways of running the same epochs, timed in the same trials: the training set
+    /// kept on the device, the training step captured and replayed.
+    pub variants: Vec<Variant>,
     /// The median epoch of a separate run with a device sync after each phase of each step.
     pub profile: EpochTiming,
     /// Whether that run kept the data on the device (as `train` does on a GPU).
@@ -49,6 +45,39 @@ pub struct BenchReport {
     pub peak_rss_mib: Option<f64>,
 }
 
+/// Another way of running our epochs, timed in the same trials as the plain one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    /// What differs, as the table says it: `data on the device`.
+    pub label: String,
+    /// Median epoch of each trial.
+    pub epochs: Vec<EpochTiming>,
+    /// This variant's epoch / PyTorch's per pair, and their median.
+    pub ratios: Vec<f64>,
+    pub median_ratio: Option<f64>,
+    pub median_epoch_seconds: Option<f64>,
+}
+
+impl Variant {
+    /// `epochs` (one per trial) against PyTorch's epochs of the same trials.
+    pub fn new(label: &str, epochs: Vec<EpochTiming>, torch: &[f64]) -> Self {
+        let ratios = ratios_to_torch(&epochs, torch);
+        let totals: Vec<f64> = epochs.iter().map(|o| o.total).collect();
+        Variant {
+            label: label.to_string(),
+            median_ratio: median(&ratios),
+            median_epoch_seconds: median(&totals),
+            ratios,
+            epochs,
+        }
+    }
+}
+
+/// Our epoch / PyTorch's, pair by pair.
+fn ratios_to_torch(epochs: &[EpochTiming], torch: &[f64]) -> Vec<f64> {
+    epochs.iter().zip(torch).map(|(o, t)| o.total / t).collect()
+}
+
 /// VmHWM from /proc/self/status, in MiB (Linux only).
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -64,7 +93,7 @@ impl BenchReport {
         device: &str,
         train_images: usize,
         ours: Vec<EpochTiming>,
-        ours_on_device: Vec<EpochTiming>,
+        variants: Vec<Variant>,
         profile: EpochTiming,
         torch: Vec<f64>,
         torch_setup: Option<String>,
@@ -73,17 +102,8 @@ impl BenchReport {
         eval: EvalFigures,
         infer: InferFigures,
     ) -> Self {
-        let ratios_to_torch = |epochs: &[EpochTiming]| -> Vec<f64> {
-            epochs
-                .iter()
-                .zip(&torch)
-                .map(|(o, t)| o.total / t)
-                .collect()
-        };
-        let ratios = ratios_to_torch(&ours);
-        let on_device_ratios = ratios_to_torch(&ours_on_device);
+        let ratios = ratios_to_torch(&ours, &torch);
         let totals: Vec<f64> = ours.iter().map(|o| o.total).collect();
-        let on_device_totals: Vec<f64> = ours_on_device.iter().map(|o| o.total).collect();
         let median_epoch_seconds = median(&totals).unwrap_or(f64::NAN);
         let model = config.model.to_burn(config.data.dataset);
         let gflop_per_epoch = flops_per_sample(&model) * train_images as f64 / 1e9;
@@ -97,10 +117,7 @@ impl BenchReport {
             median_ratio: median(&ratios),
             ratios,
             ours,
-            median_on_device_ratio: median(&on_device_ratios),
-            on_device_ratios,
-            median_on_device_epoch_seconds: median(&on_device_totals),
-            ours_on_device,
+            variants,
             profile,
             profile_data_on_device: false,
             torch,
@@ -132,12 +149,15 @@ impl fmt::Display for BenchReport {
             "| epoch (median) | {:.3} s ({:.0} samples/s) |",
             self.median_epoch_seconds, self.samples_per_second
         )?;
-        if let Some(seconds) = self.median_on_device_epoch_seconds {
-            writeln!(
-                f,
-                "| epoch (median), data on the device | {seconds:.3} s ({:.0} samples/s) |",
-                self.train_images as f64 / seconds
-            )?;
+        for v in &self.variants {
+            if let Some(seconds) = v.median_epoch_seconds {
+                writeln!(
+                    f,
+                    "| epoch (median), {} | {seconds:.3} s ({:.0} samples/s) |",
+                    v.label,
+                    self.train_images as f64 / seconds
+                )?;
+            }
         }
         let p = &self.profile;
         writeln!(
@@ -168,12 +188,15 @@ impl fmt::Display for BenchReport {
                 self.ratios.len()
             )?;
         }
-        if let Some(ratio) = self.median_on_device_ratio {
-            writeln!(
-                f,
-                "| ours with the data on the device / PyTorch, median of {} pairs | **{ratio:.2}** |",
-                self.on_device_ratios.len()
-            )?;
+        for v in &self.variants {
+            if let Some(ratio) = v.median_ratio {
+                writeln!(
+                    f,
+                    "| ours, {} / PyTorch, median of {} pairs | **{ratio:.2}** |",
+                    v.label,
+                    v.ratios.len()
+                )?;
+            }
         }
         writeln!(
             f,

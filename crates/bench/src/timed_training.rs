@@ -9,13 +9,15 @@
 use std::time::Instant;
 
 use burn::data::dataloader::DataLoader;
-use burn::optim::GradientsParams;
-use burn::tensor::Device;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
 use mnist_data::{MnistDataset, MnistLoader, Residence, Split};
-use mnist_model::MlpConfig;
+use mnist_model::{Mlp, MlpConfig};
 use mnist_train::optim::build_optimizer;
 use mnist_train::RunConfig;
 use serde::Serialize;
+
+use crate::captured::CapturedStep;
 
 /// How an epoch is timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +75,55 @@ fn sync(device: &Device) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("device sync failed: {e:?}"))
 }
 
+/// What an epoch trains with: the model, its optimiser and the batches.
+pub(crate) struct Setup {
+    pub autodiff: Device,
+    pub model: Mlp,
+    pub optimizer: ModuleOptimizer,
+    pub lr: f64,
+    pub loader: MnistLoader,
+}
+
+impl Setup {
+    /// `config`'s model, seeded, its optimiser at the recipe's base rate, and a loader of
+    /// `split` that assembles batches where `residence` says.
+    pub fn new(config: &RunConfig, split: &Split, device: &Device, residence: Residence) -> Self {
+        let autodiff = device.clone().autodiff();
+        let model = config
+            .model
+            .to_burn(config.data.dataset)
+            .init_seeded(config.seed, &autodiff)
+            .with_label_smoothing(config.train.label_smoothing as f32);
+        let loader = MnistLoader::new(
+            MnistDataset::new(split.clone()),
+            config.train.batch_size,
+            Some(config.seed),
+            &autodiff,
+        )
+        .with_augmentation(config.data.augment)
+        .with_residence(residence);
+        Setup {
+            autodiff,
+            model,
+            optimizer: build_optimizer(&config.optimizer),
+            lr: config.optimizer.lr(),
+            loader,
+        }
+    }
+}
+
+/// Waits for the epoch's work, then reads its last loss: a sync can return while a kernel
+/// failed (wgpu reports that on the next read), and an epoch that did not really run must be
+/// an error, not a fast time.
+fn finish_epoch(autodiff: &Device, last_loss: Option<Tensor<1>>) -> anyhow::Result<()> {
+    sync(autodiff)?;
+    if let Some(loss) = last_loss {
+        loss.try_into_scalar::<f32>()
+            .map_err(|e| anyhow::anyhow!("reading the epoch's last loss: {e:?}"))?;
+    }
+    Ok(())
+}
+
 /// Trains `epochs` epochs of `config`'s recipe on `split`, its batches assembled where
 /// `residence` says, and times each epoch as `timing` says.
 pub fn train_epochs(
@@ -86,22 +137,13 @@ pub fn train_epochs(
     let per_phase = timing == Timing::PerPhase;
     // Only the profile waits for the device between phases.
     let phase_end = |device: &Device| if per_phase { sync(device) } else { Ok(()) };
-    let autodiff = device.clone().autodiff();
-    let mut model = config
-        .model
-        .to_burn(config.data.dataset)
-        .init_seeded(config.seed, &autodiff)
-        .with_label_smoothing(config.train.label_smoothing as f32);
-    let mut optimizer = build_optimizer(&config.optimizer);
-    let lr = config.optimizer.lr();
-    let loader = MnistLoader::new(
-        MnistDataset::new(split.clone()),
-        config.train.batch_size,
-        Some(config.seed),
-        &autodiff,
-    )
-    .with_augmentation(config.data.augment)
-    .with_residence(residence);
+    let Setup {
+        autodiff,
+        mut model,
+        mut optimizer,
+        lr,
+        loader,
+    } = Setup::new(config, split, device, residence);
 
     let mut timings = Vec::with_capacity(epochs);
     for _ in 0..epochs {
@@ -132,23 +174,64 @@ pub fn train_epochs(
                 t.step += (stepped - backwarded).as_secs_f64();
             }
         }
-        sync(&autodiff)?;
-        // A sync can return while a kernel failed (wgpu reports that on the next read): read
-        // the last loss so that an epoch that did not really run is an error, not a fast time.
-        if let Some(loss) = last_loss {
-            loss.try_into_scalar::<f32>()
-                .map_err(|e| anyhow::anyhow!("reading the epoch's last loss: {e:?}"))?;
-        }
+        finish_epoch(&autodiff, last_loss)?;
         t.total = epoch_start.elapsed().as_secs_f64();
         timings.push(t);
     }
     Ok(timings)
 }
 
+/// [`train_epochs`] timed as whole epochs, with the training step captured on the first batch
+/// and replayed for every later one ([`CapturedStep`]; the recipe must pass
+/// [`capture_refusal`](crate::captured::capture_refusal)). Also says whether the step really
+/// replays recorded launches.
+pub fn train_epochs_captured(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    residence: Residence,
+    epochs: usize,
+) -> anyhow::Result<(Vec<EpochTiming>, bool)> {
+    let Setup {
+        autodiff,
+        model,
+        optimizer,
+        lr,
+        loader,
+    } = Setup::new(config, split, device, residence);
+    let mut start = Some((model, optimizer));
+    let mut captured: Option<CapturedStep> = None;
+
+    let mut timings = Vec::with_capacity(epochs);
+    for _ in 0..epochs {
+        let epoch_start = Instant::now();
+        let mut last_loss = None;
+        for batch in loader.iter() {
+            let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
+            match (&mut captured, start.take()) {
+                (Some(step), _) => last_loss = Some(step.step(batch)),
+                (None, Some((model, optimizer))) => {
+                    captured = Some(CapturedStep::capture(model, optimizer, lr, batch, device));
+                }
+                (None, None) => {
+                    anyhow::bail!("the training step was neither captured nor capturable")
+                }
+            }
+        }
+        finish_epoch(&autodiff, last_loss)?;
+        timings.push(EpochTiming {
+            total: epoch_start.elapsed().as_secs_f64(),
+            ..EpochTiming::default()
+        });
+    }
+    let recorded = captured.as_ref().is_some_and(CapturedStep::is_recorded);
+    Ok((timings, recorded))
+}
+
 /// The device's single-precision matrix-product rate on 2048x2048 matrices (best of 10), in
 /// GFLOP/s: the "machine rate" that the epoch's arithmetic floor is computed from.
 pub fn sgemm_gflops(device: &Device) -> anyhow::Result<f64> {
-    use burn::tensor::{Distribution, Tensor};
+    use burn::tensor::Distribution;
     const N: usize = 2048;
     let a = Tensor::<2>::random([N, N], Distribution::Default, device);
     let b = Tensor::<2>::random([N, N], Distribution::Default, device);

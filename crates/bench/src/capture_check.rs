@@ -1,0 +1,183 @@
+//! `bench --check-capture`: a captured and replayed training step trains exactly as the plain
+//! one does: the same losses and the same weights, bit for bit, on the device it runs on.
+//!
+//! This is what makes the captured timing honest: a replay that read a stale input buffer, or
+//! a parameter update that was not in place (so that every replay started again from the
+//! recorded weights), would run just as fast and train wrongly. Run on a GPU (CI runs it on
+//! Mesa's software Vulkan); on the CPU the step is not recorded and the check says so.
+
+use burn::data::dataloader::DataLoader;
+use burn::optim::GradientsParams;
+use burn::tensor::Device;
+use mnist_data::{MnistBatch, Residence, Split};
+use mnist_model::Mlp;
+use mnist_train::RunConfig;
+
+use crate::captured::{capture_refusal, CapturedStep};
+use crate::timed_training::Setup;
+
+/// What the check compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureCheck {
+    /// Whether the step was recorded (`false`: it re-ran, as on the CPU; nothing was proven).
+    pub recorded: bool,
+    /// Replayed steps compared.
+    pub replays: usize,
+    /// Losses of the replays that differ from the plain steps'.
+    pub differing_losses: usize,
+    /// Weights and biases (all layers) that differ after the last step.
+    pub differing_parameters: usize,
+    /// Parameters compared.
+    pub parameters: usize,
+}
+
+impl CaptureCheck {
+    /// True when the step was recorded and trained exactly as the plain one.
+    pub fn agrees(&self) -> bool {
+        self.recorded && self.differing_losses == 0 && self.differing_parameters == 0
+    }
+}
+
+impl std::fmt::Display for CaptureCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.recorded {
+            write!(
+                f,
+                "the step was not recorded on this device (it re-runs), so no replay was checked; "
+            )?;
+        }
+        write!(
+            f,
+            "{} replayed steps: {} of {} losses and {} of {} parameters differ from plain steps",
+            self.replays,
+            self.differing_losses,
+            self.replays,
+            self.differing_parameters,
+            self.parameters
+        )
+    }
+}
+
+/// Trains `1 + replays` batches of `split` both ways from the same seed (the plain way
+/// repeating the first batch as often as capturing trained on it) and compares.
+pub fn check_capture(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    replays: usize,
+) -> anyhow::Result<CaptureCheck> {
+    if let Some(why) = capture_refusal(config, split.len()) {
+        anyhow::bail!("this recipe's step cannot be captured: {why}");
+    }
+    let batches = first_batches(config, split, device, 1 + replays)?;
+    let (replay_losses, step, replayed_model) = train_replayed(config, split, device, &batches)?;
+    let first_batch_steps = step.first_batch_steps();
+    let (plain_losses, plain_model) =
+        train_plainly(config, split, device, &batches, first_batch_steps)?;
+
+    let differing_losses = plain_losses[first_batch_steps..]
+        .iter()
+        .zip(&replay_losses)
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count();
+    let (plain, replayed) = (parameters(&plain_model)?, parameters(&replayed_model)?);
+    let differing_parameters = plain
+        .iter()
+        .zip(&replayed)
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count()
+        + plain.len().abs_diff(replayed.len());
+    Ok(CaptureCheck {
+        recorded: step.is_recorded(),
+        replays: replay_losses.len(),
+        differing_losses,
+        differing_parameters,
+        parameters: plain.len(),
+    })
+}
+
+/// The first `count` batches of the recipe's first epoch (the loader's seeded order).
+fn first_batches(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    count: usize,
+) -> anyhow::Result<Vec<MnistBatch>> {
+    let setup = Setup::new(config, split, device, Residence::Host);
+    let batches: Vec<MnistBatch> = setup.loader.iter().take(count).collect::<Result<_, _>>()?;
+    anyhow::ensure!(
+        batches.len() == count,
+        "the split has fewer than {count} batches"
+    );
+    Ok(batches)
+}
+
+/// Plain steps: the first batch as many times as capturing trained on it, then the rest.
+fn train_plainly(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    batches: &[MnistBatch],
+    first_batch_steps: usize,
+) -> anyhow::Result<(Vec<f32>, Mlp)> {
+    let Setup {
+        mut model,
+        mut optimizer,
+        lr,
+        ..
+    } = Setup::new(config, split, device, Residence::Host);
+    let order = std::iter::repeat_n(&batches[0], first_batch_steps).chain(&batches[1..]);
+    let mut losses = Vec::new();
+    for batch in order {
+        let output = model.forward_training(batch.images.clone(), batch.targets.clone());
+        losses.push(read_loss(output.loss.clone())?);
+        let grads = GradientsParams::from_grads(output.loss.backward(), &model);
+        model = optimizer.step(lr, model, grads);
+    }
+    Ok((losses, model))
+}
+
+/// The step captured on the first batch, then replayed on the rest; the losses of the replays.
+fn train_replayed(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    batches: &[MnistBatch],
+) -> anyhow::Result<(Vec<f32>, CapturedStep, Mlp)> {
+    let Setup {
+        model,
+        optimizer,
+        lr,
+        ..
+    } = Setup::new(config, split, device, Residence::Host);
+    let mut step = CapturedStep::capture(model, optimizer, lr, batches[0].clone(), device);
+    let mut losses = Vec::new();
+    for batch in &batches[1..] {
+        losses.push(read_loss(step.step(batch.clone()))?);
+    }
+    let model = step
+        .model()
+        .ok_or_else(|| anyhow::anyhow!("the captured step lost its model"))?;
+    Ok((losses, step, model))
+}
+
+fn read_loss(loss: burn::tensor::Tensor<1>) -> anyhow::Result<f32> {
+    loss.try_into_scalar::<f32>()
+        .map_err(|e| anyhow::anyhow!("reading a loss: {e:?}"))
+}
+
+/// Every weight and bias of the model, layer after layer.
+fn parameters(model: &Mlp) -> anyhow::Result<Vec<f32>> {
+    let mut values = Vec::new();
+    for layer in model.layers() {
+        let read = |data: burn::tensor::TensorData| {
+            data.try_to_vec::<f32>()
+                .map_err(|e| anyhow::anyhow!("reading parameters: {e:?}"))
+        };
+        values.extend(read(layer.weight.val().into_data())?);
+        if let Some(bias) = &layer.bias {
+            values.extend(read(bias.val().into_data())?);
+        }
+    }
+    Ok(values)
+}

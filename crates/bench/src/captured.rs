@@ -1,0 +1,149 @@
+//! A training step recorded once and replayed (`burn::tensor::capture`): on a GPU, a step
+//! without Burn's host-side work.
+//!
+//! A small MLP's step on a GPU costs what the host does for each of its kernel launches
+//! (autodiff bookkeeping, finding, binding and enqueueing every kernel), not the arithmetic.
+//! `capture` runs the whole step (forward, backward, optimiser) three times as a warm-up,
+//! then records the launches of a fourth run without executing it (the first batch is trained
+//! on three times; where nothing is recorded, four); each replay enqueues the
+//! recorded launches again, against the same buffers (cubecl re-encodes the recorded passes
+//! on wgpu; a CUDA graph on CUDA). A backend without graph support (the CPU) re-runs the step.
+//!
+//! A replay knows nothing of tensors, only of the buffers the recording touched, hence the
+//! rules this type keeps:
+//! - the batch is written into the recorded input tensors in place before each replay;
+//! - the parameters are updated in place (SGD's `param - lr * grad` reuses the parameter's
+//!   buffer, its only owner), so that each replay starts from the previous one's weights;
+//! - every scalar is recorded as it was: the learning rate must be constant and the optimiser
+//!   must not count steps on the host (Adam's bias correction does), so only SGD qualifies;
+//! - every batch must have the recorded shape.
+//!
+//! [`check_capture`](crate::check_capture) proves the first two on a real device: replayed
+//! steps give the plain steps' losses and weights bit for bit.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{capture, Device, Graph, Tensor};
+use mnist_data::MnistBatch;
+use mnist_model::Mlp;
+use mnist_train::config::{OptimizerName, ScheduleName};
+use mnist_train::RunConfig;
+
+/// The recorded step: its closure returns the batch's loss.
+type StepGraph = Graph<Tensor<1>, Box<dyn FnMut() -> Tensor<1>>>;
+
+/// Why a recipe's step cannot be captured, or `None` when it can.
+pub fn capture_refusal(config: &RunConfig, training_images: usize) -> Option<String> {
+    if config.optimizer.name != OptimizerName::Sgd {
+        return Some(format!(
+            "optimizer {} keeps a step count on the host, which a replay would freeze",
+            config.optimizer.name.as_str()
+        ));
+    }
+    if config.schedule.name != ScheduleName::Constant {
+        return Some("a learning-rate schedule changes the rate a replay would freeze".into());
+    }
+    let batch = config.train.batch_size;
+    if training_images % batch != 0 {
+        return Some(format!(
+            "the last batch of {} images differs in shape from the recorded {batch}",
+            training_images % batch
+        ));
+    }
+    None
+}
+
+/// A training step captured on its first batch; [`CapturedStep::step`] replays it.
+pub struct CapturedStep {
+    graph: StepGraph,
+    /// The recorded input tensors, refreshed in place.
+    input: Rc<RefCell<MnistBatch>>,
+    /// The model the recorded step reads and updates (taken and put back inside the step).
+    model: Rc<RefCell<Option<Mlp>>>,
+    /// How many times `capture` trained on the first batch (its warm-up runs, and on a
+    /// backend that cannot record, one more run in place of the recording).
+    first_batch_steps: usize,
+}
+
+impl CapturedStep {
+    /// Captures `model`'s training step on `first`: trains on it three times (the warm-up),
+    /// then records. `device` is the model's device without autodiff (capture is started on
+    /// the backend's own stream, which the autodiff device shares).
+    pub fn capture(
+        model: Mlp,
+        mut optimizer: ModuleOptimizer,
+        lr: f64,
+        first: MnistBatch,
+        device: &Device,
+    ) -> Self {
+        // The recorded inputs are refreshed in place, which needs buffers the step alone owns:
+        // copies (`* 1.0` and `+ 0` are exact), not the caller's tensors.
+        let input = Rc::new(RefCell::new(MnistBatch {
+            images: first.images.mul_scalar(1.0),
+            targets: first.targets.add_scalar(0),
+        }));
+        let model = Rc::new(RefCell::new(Some(model)));
+        let runs = Rc::new(Cell::new(0));
+        let (step_input, step_model, step_runs) = (input.clone(), model.clone(), runs.clone());
+        let step: Box<dyn FnMut() -> Tensor<1>> = Box::new(move || {
+            step_runs.set(step_runs.get() + 1);
+            let batch = step_input.borrow().clone();
+            // The model is always put back before the step returns: it is only absent inside it.
+            let Some(current) = step_model.borrow_mut().take() else {
+                unreachable!("the captured model is put back after every step")
+            };
+            let output = current.forward_training(batch.images, batch.targets);
+            let loss = output.loss.clone().detach();
+            let grads = GradientsParams::from_grads(output.loss.backward(), &current);
+            *step_model.borrow_mut() = Some(optimizer.step(lr, current, grads));
+            loss
+        });
+        let graph = capture(device, step);
+        // The recording run calls the step without executing it.
+        let first_batch_steps = runs.get() - usize::from(graph.is_hardware());
+        CapturedStep {
+            graph,
+            input,
+            model,
+            first_batch_steps,
+        }
+    }
+
+    /// How many steps capturing trained on the first batch (three warm-ups where the step is
+    /// recorded; where it is not, a fourth run stands in for the recording).
+    pub fn first_batch_steps(&self) -> usize {
+        self.first_batch_steps
+    }
+
+    /// Whether the step replays as recorded launches (`false`: it re-runs, as on the CPU).
+    pub fn is_recorded(&self) -> bool {
+        self.graph.is_hardware()
+    }
+
+    /// Trains on `batch`: writes it into the recorded inputs, then replays. Returns the loss
+    /// tensor, which the next step overwrites. `batch` must have the recorded batch's shape.
+    pub fn step(&mut self, batch: MnistBatch) -> Tensor<1> {
+        {
+            let mut input = self.input.borrow_mut();
+            let [rows, cols] = input.images.dims();
+            input
+                .images
+                .inplace(|t| t.slice_assign([0..rows, 0..cols], batch.images));
+            input
+                .targets
+                .inplace(|t| t.slice_assign([0..rows], batch.targets));
+        }
+        // Safety: every tensor the step touches is owned by the step's closure (the model,
+        // the optimiser's state) or by `self` (the inputs, the loss), and lives as long as
+        // the graph; inputs are refreshed and outputs read on this thread, the graph's
+        // stream; nothing else uses these tensors while the replay runs.
+        unsafe { self.graph.replay() }.clone()
+    }
+
+    /// The model as trained so far (a copy of its handles; only for reading between steps).
+    pub fn model(&self) -> Option<Mlp> {
+        self.model.borrow().clone()
+    }
+}
