@@ -19,7 +19,7 @@ fn recipe(extra: &str) -> RunConfig {
 }
 
 #[test]
-fn only_sgd_at_a_constant_rate_with_whole_batches_is_captured() {
+fn only_plain_sgd_at_a_constant_rate_without_dropout_with_whole_batches_is_captured() {
     let sgd = recipe("");
     assert_eq!(capture_refusal(&sgd, 54_000), None);
     let short = capture_refusal(&sgd, 54_100).unwrap();
@@ -33,6 +33,18 @@ fn only_sgd_at_a_constant_rate_with_whole_batches_is_captured() {
     let cosine = recipe("[schedule]\nname = \"cosine\"");
     let why = capture_refusal(&cosine, 54_000).unwrap();
     assert!(why.contains("schedule"), "{why}");
+
+    let mut momentum = recipe("");
+    momentum.optimizer.momentum = Some(0.9);
+    let why = capture_refusal(&momentum, 54_000).unwrap();
+    assert!(why.contains("momentum"), "{why}");
+    momentum.optimizer.momentum = Some(0.0);
+    assert_eq!(capture_refusal(&momentum, 54_000), None);
+
+    let mut dropout = recipe("");
+    dropout.model.dropout = 0.2;
+    let why = capture_refusal(&dropout, 54_000).unwrap();
+    assert!(why.contains("dropout"), "{why}");
 }
 
 #[test]

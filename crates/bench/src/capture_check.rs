@@ -153,7 +153,7 @@ fn train_replayed(
     let mut step = CapturedStep::capture(model, optimizer, lr, batches[0].clone(), device);
     let mut losses = Vec::new();
     for batch in &batches[1..] {
-        losses.push(read_loss(step.step(batch.clone()))?);
+        losses.push(read_loss(step.step(batch.clone())?)?);
     }
     let model = step
         .model()

@@ -14,8 +14,11 @@
 //! - the batch is written into the recorded input tensors in place before each replay;
 //! - the parameters are updated in place (SGD's `param - lr * grad` reuses the parameter's
 //!   buffer, its only owner), so that each replay starts from the previous one's weights;
-//! - every scalar is recorded as it was: the learning rate must be constant and the optimiser
-//!   must not count steps on the host (Adam's bias correction does), so only SGD qualifies;
+//!   SGD's momentum is not (checked on Mesa's Vulkan: replays differ), nor is anything under
+//!   Burn's fusion;
+//! - every scalar is recorded as it was: the learning rate must be constant, the optimiser
+//!   must not count steps on the host (Adam's bias correction does), so only plain SGD
+//!   qualifies (weight decay allowed), and there is no dropout (its random seed is a scalar);
 //! - every batch must have the recorded shape.
 //!
 //! [`check_capture`](crate::check_capture) proves the first two on a real device: replayed
@@ -42,8 +45,18 @@ pub fn capture_refusal(config: &RunConfig, training_images: usize) -> Option<Str
             config.optimizer.name.as_str()
         ));
     }
+    if config.optimizer.momentum.is_some_and(|m| m > 0.0) {
+        return Some(
+            "SGD's momentum is not updated in place, so replays would not carry it forward".into(),
+        );
+    }
     if config.schedule.name != ScheduleName::Constant {
         return Some("a learning-rate schedule changes the rate a replay would freeze".into());
+    }
+    if config.model.dropout > 0.0 {
+        return Some(
+            "dropout draws a new mask each step, and a replay would freeze its seed".into(),
+        );
     }
     let batch = config.train.batch_size;
     if training_images % batch != 0 {
@@ -123,11 +136,17 @@ impl CapturedStep {
     }
 
     /// Trains on `batch`: writes it into the recorded inputs, then replays. Returns the loss
-    /// tensor, which the next step overwrites. `batch` must have the recorded batch's shape.
-    pub fn step(&mut self, batch: MnistBatch) -> Tensor<1> {
+    /// tensor, which the next step overwrites; an error for a batch of another shape than the
+    /// recorded one.
+    pub fn step(&mut self, batch: MnistBatch) -> anyhow::Result<Tensor<1>> {
         {
             let mut input = self.input.borrow_mut();
             let [rows, cols] = input.images.dims();
+            anyhow::ensure!(
+                batch.images.dims() == [rows, cols] && batch.targets.dims() == [rows],
+                "a batch of {:?} images cannot replay a step recorded for {rows}",
+                batch.images.dims()
+            );
             input
                 .images
                 .inplace(|t| t.slice_assign([0..rows, 0..cols], batch.images));
@@ -139,7 +158,7 @@ impl CapturedStep {
         // the optimiser's state) or by `self` (the inputs, the loss), and lives as long as
         // the graph; inputs are refreshed and outputs read on this thread, the graph's
         // stream; nothing else uses these tensors while the replay runs.
-        unsafe { self.graph.replay() }.clone()
+        Ok(unsafe { self.graph.replay() }.clone())
     }
 
     /// The model as trained so far (a copy of its handles; only for reading between steps).

@@ -73,7 +73,7 @@ pub struct BenchArgs {
 }
 
 /// The median of `epochs` timed epochs, after one more untimed as a warm-up (caches,
-/// allocators, a GPU's kernel compilation).
+/// allocators, a GPU's kernel compilation; for [`Timing::CapturedStep`], the capture).
 fn median_epoch(
     config: &RunConfig,
     split: &mnist_data::Split,
@@ -87,20 +87,30 @@ fn median_epoch(
     Ok(EpochTiming::median(&timings[1..]))
 }
 
-/// The median of `epochs` timed epochs with the training step captured (in the untimed
-/// warm-up epoch) and replayed; an error if the device did not record it.
-fn captured_epoch(
+/// Whether this recipe's step can be captured and, checked on `device` first, trains exactly
+/// as the plain one there; if not, says why the captured step is not timed.
+fn capture_trains_right(
     config: &RunConfig,
     split: &mnist_data::Split,
     device: &burn::tensor::Device,
-    residence: Residence,
-    epochs: usize,
-) -> anyhow::Result<EpochTiming> {
-    let (timings, recorded) =
-        timed_training::train_epochs_captured(config, split, device, residence, epochs + 1)?;
-    anyhow::ensure!(recorded, "the device did not record the training step");
-    Ok(EpochTiming::median(&timings[1..]))
+) -> anyhow::Result<bool> {
+    if let Some(why) = capture_refusal(config, split.len()) {
+        println!("  (the captured step is not timed: {why})");
+        return Ok(false);
+    }
+    let check = check_capture(config, split, device, CHECKED_REPLAYS)?;
+    if check.agrees() {
+        println!("  captured step checked first: {check}");
+    } else {
+        println!(
+            "  (the captured step is not timed: it does not train as the plain one here: {check})"
+        );
+    }
+    Ok(check.agrees())
 }
+
+/// Replayed steps that `--check-capture` (and the bench, before timing them) compare.
+const CHECKED_REPLAYS: usize = 8;
 
 /// `--check-capture`: eight replayed steps against plain ones.
 fn run_capture_check(
@@ -109,8 +119,7 @@ fn run_capture_check(
     device: &burn::tensor::Device,
     device_label: &str,
 ) -> anyhow::Result<()> {
-    const REPLAYS: usize = 8;
-    let check = check_capture(config, split, device, REPLAYS)?;
+    let check = check_capture(config, split, device, CHECKED_REPLAYS)?;
     println!("captured training step on {device_label}: {check}");
     anyhow::ensure!(
         check.agrees(),
@@ -177,14 +186,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         Residence::Host
     };
     // A captured step only saves a GPU's launches; on the CPU it would re-run the step.
-    let time_captured = is_gpu(&device_name)
-        && match capture_refusal(&config, train_split.len()) {
-            Some(why) => {
-                println!("  (the captured step is not timed: {why})");
-                false
-            }
-            None => true,
-        };
+    let time_captured =
+        is_gpu(&device_name) && capture_trains_right(&config, &train_split, &device)?;
     let captured_label = match train_residence {
         Residence::Device => "captured step, data on the device",
         Residence::Host => "captured step",
@@ -214,8 +217,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             ours_on_device.push(resident);
         }
         if time_captured {
-            let replayed =
-                captured_epoch(&config, &train_split, &device, train_residence, args.epochs)?;
+            let replayed = median_epoch(
+                &config,
+                &train_split,
+                &device,
+                train_residence,
+                args.epochs,
+                Timing::CapturedStep,
+            )?;
             println!(
                 "  ours, {captured_label}, trial {}: {}",
                 trial + 1,

@@ -1,7 +1,8 @@
 //! Training epochs of a recipe, timed two ways: whole epochs with one device sync at the end
 //! (what the PyTorch script times, and the figure compared with it), or each step's phases
 //! (data loading, forward, backward, optimizer) with a sync after each, a profile that stops a
-//! GPU from overlapping launches with work and so runs slower than the whole-epoch timing.
+//! GPU from overlapping launches with work and so runs slower than the whole-epoch timing; or
+//! whole epochs of a step captured once and replayed ([`CapturedStep`]).
 //!
 //! The loop is the Learner's own step (the model's `TrainStep` work, then the optimiser), without
 //! the metrics and dashboard around it, so that it does what the PyTorch script does.
@@ -26,6 +27,9 @@ pub enum Timing {
     WholeEpoch,
     /// A device sync after each phase of each step, so that each phase can be timed.
     PerPhase,
+    /// As [`Timing::WholeEpoch`], the training step captured once and replayed
+    /// ([`train_epochs_captured`]).
+    CapturedStep,
 }
 
 /// Seconds spent in one epoch and, when timed [`Timing::PerPhase`], in each of its phases.
@@ -125,7 +129,8 @@ fn finish_epoch(autodiff: &Device, last_loss: Option<Tensor<1>>) -> anyhow::Resu
 }
 
 /// Trains `epochs` epochs of `config`'s recipe on `split`, its batches assembled where
-/// `residence` says, and times each epoch as `timing` says.
+/// `residence` says, and times each epoch as `timing` says. A captured step that the device
+/// did not record is an error: it would time plain steps.
 pub fn train_epochs(
     config: &RunConfig,
     split: &Split,
@@ -134,6 +139,11 @@ pub fn train_epochs(
     epochs: usize,
     timing: Timing,
 ) -> anyhow::Result<Vec<EpochTiming>> {
+    if timing == Timing::CapturedStep {
+        let (timings, recorded) = train_epochs_captured(config, split, device, residence, epochs)?;
+        anyhow::ensure!(recorded, "the device did not record the training step");
+        return Ok(timings);
+    }
     let per_phase = timing == Timing::PerPhase;
     // Only the profile waits for the device between phases.
     let phase_end = |device: &Device| if per_phase { sync(device) } else { Ok(()) };
@@ -181,11 +191,11 @@ pub fn train_epochs(
     Ok(timings)
 }
 
-/// [`train_epochs`] timed as whole epochs, with the training step captured on the first batch
-/// and replayed for every later one ([`CapturedStep`]; the recipe must pass
+/// Whole epochs with the training step captured on the first batch and replayed for every
+/// later one ([`CapturedStep`]; the recipe must pass
 /// [`capture_refusal`](crate::captured::capture_refusal)). Also says whether the step really
 /// replays recorded launches.
-pub fn train_epochs_captured(
+fn train_epochs_captured(
     config: &RunConfig,
     split: &Split,
     device: &Device,
@@ -209,7 +219,7 @@ pub fn train_epochs_captured(
         for batch in loader.iter() {
             let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
             match (&mut captured, start.take()) {
-                (Some(step), _) => last_loss = Some(step.step(batch)),
+                (Some(step), _) => last_loss = Some(step.step(batch)?),
                 (None, Some((model, optimizer))) => {
                     captured = Some(CapturedStep::capture(model, optimizer, lr, batch, device));
                 }
