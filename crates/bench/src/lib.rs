@@ -122,6 +122,10 @@ fn run_capture_check(
     let check = check_capture(config, split, device, CHECKED_REPLAYS)?;
     println!("captured training step on {device_label}: {check}");
     anyhow::ensure!(
+        check.recorded,
+        "nothing was recorded on {device_label}: a captured step needs a GPU backend (--device wgpu)"
+    );
+    anyhow::ensure!(
         check.agrees(),
         "the captured training step does not train as the plain one on {device_label}"
     );
