@@ -103,8 +103,8 @@ fn first_batches(
     device: &Device,
     count: usize,
 ) -> anyhow::Result<Vec<MnistBatch>> {
-    let setup = Setup::new(config, split, device, Residence::Host);
-    let batches: Vec<MnistBatch> = setup.loader.iter().take(count).collect::<Result<_, _>>()?;
+    let loader = Setup::loader(config, split, &device.clone().autodiff(), Residence::Host);
+    let batches: Vec<MnistBatch> = loader.iter().take(count).collect::<Result<_, _>>()?;
     anyhow::ensure!(
         batches.len() == count,
         "the split has fewer than {count} batches"

@@ -252,18 +252,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
     }
 
-    let profile_residence = train_residence;
     let profile = median_epoch(
         &config,
         &train_split,
         &device,
-        profile_residence,
+        train_residence,
         args.epochs,
         Timing::PerPhase,
     )?;
     println!(
         "  ours   profile, a device sync after each phase{}: {}",
-        if profile_residence == Residence::Device {
+        if train_residence == Residence::Device {
             ", data on the device"
         } else {
             ""
@@ -296,7 +295,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         eval,
         infer,
     );
-    report.profile_data_on_device = profile_residence == Residence::Device;
+    report.profile_data_on_device = train_residence == Residence::Device;
     println!("\n{report}");
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&args.out, json)

@@ -98,21 +98,30 @@ impl Setup {
             .to_burn(config.data.dataset)
             .init_seeded(config.seed, &autodiff)
             .with_label_smoothing(config.train.label_smoothing as f32);
-        let loader = MnistLoader::new(
-            MnistDataset::new(split.clone()),
-            config.train.batch_size,
-            Some(config.seed),
-            &autodiff,
-        )
-        .with_augmentation(config.data.augment)
-        .with_residence(residence);
         Setup {
+            loader: Self::loader(config, split, &autodiff, residence),
             autodiff,
             model,
             optimizer: build_optimizer(&config.optimizer),
             lr: config.optimizer.lr(),
-            loader,
         }
+    }
+
+    /// The recipe's loader of `split` on `autodiff`, shuffled by its seed.
+    pub fn loader(
+        config: &RunConfig,
+        split: &Split,
+        autodiff: &Device,
+        residence: Residence,
+    ) -> MnistLoader {
+        MnistLoader::new(
+            MnistDataset::new(split.clone()),
+            config.train.batch_size,
+            Some(config.seed),
+            autodiff,
+        )
+        .with_augmentation(config.data.augment)
+        .with_residence(residence)
     }
 }
 
@@ -218,14 +227,10 @@ fn train_epochs_captured(
         let mut last_loss = None;
         for batch in loader.iter() {
             let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
-            match (&mut captured, start.take()) {
-                (Some(step), _) => last_loss = Some(step.step(batch)?),
-                (None, Some((model, optimizer))) => {
-                    captured = Some(CapturedStep::capture(model, optimizer, lr, batch, device));
-                }
-                (None, None) => {
-                    anyhow::bail!("the training step was neither captured nor capturable")
-                }
+            if let Some(step) = captured.as_mut() {
+                last_loss = Some(step.step(batch)?);
+            } else if let Some((model, optimizer)) = start.take() {
+                captured = Some(CapturedStep::capture(model, optimizer, lr, batch, device));
             }
         }
         finish_epoch(&autodiff, last_loss)?;
