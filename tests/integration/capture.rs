@@ -64,6 +64,11 @@ fn the_captured_steps_train_as_plain_steps_on_the_cpu() {
     assert_eq!(check.replays, 3);
     assert_eq!(check.differing_losses, 0, "{check}");
     assert_eq!(check.differing_parameters, 0, "{check}");
+    assert_eq!(check.largest_loss_gap, 0.0, "{check}");
+    assert_eq!(check.largest_parameter_gap, 0.0, "{check}");
+    assert!(check.plain_is_repeatable, "{check}");
+    // Seven steps of SGD at 0.1 move some weight by far more than rounding.
+    assert!(check.largest_training_change > 1e-4, "{check}");
     assert_eq!(
         check.parameters,
         784 * 784 + 784 + 784 * 32 + 32 + 32 * 10 + 10

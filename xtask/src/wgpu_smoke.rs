@@ -5,8 +5,8 @@
 //! sample digits and the test set with the same saved weights on wgpu, on ndarray and on the
 //! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Then
 //! `bench --check-capture` on the training device: the bench's captured, replayed training step
-//! trains exactly as the plain one (same losses and weights, bit for bit; required except with
-//! `--fusion`, where Burn 0.22.1's replays do not, and the bench does not time them). Slow on
+//! trains exactly as the plain one (same losses and weights, bit for bit; required on every
+//! build, `--fusion` included). Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -129,14 +129,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     if train_device != "wgpu" {
         devices.insert(0, train_device);
     }
-    let result = smoke(
-        &root,
-        &bin,
-        &scratch,
-        train_device,
-        &devices,
-        gpu != "fusion",
-    );
+    let result = smoke(&root, &bin, &scratch, train_device, &devices);
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
@@ -149,7 +142,6 @@ fn smoke(
     scratch: &Path,
     train_device: &str,
     devices: &[&'static str],
-    capture_required: bool,
 ) -> anyhow::Result<()> {
     let artifacts = scratch.display().to_string();
     let config = root.join("configs").join("smoke.toml");
@@ -204,18 +196,12 @@ fn smoke(
         agree(other, cpu)?;
     }
     // The bench's captured training step (recorded launches, replayed) must train exactly as
-    // the plain step on this GPU backend. With fusion it does not (Burn 0.22.1), so there the
-    // check's verdict is printed, not required: the bench then does not time that step.
-    match output(
+    // the plain step on this GPU backend.
+    let check = output(
         &bin.join("bench"),
         &["--device", train_device, "--check-capture"],
-    ) {
-        Ok(check) => print!("{check}"),
-        Err(e) if !capture_required => {
-            println!("the captured step is not required to work on this build: {e:#}")
-        }
-        Err(e) => return Err(e),
-    }
+    )?;
+    print!("{check}");
     Ok(())
 }
 

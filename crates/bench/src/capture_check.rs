@@ -29,6 +29,16 @@ pub struct CaptureCheck {
     pub differing_parameters: usize,
     /// Parameters compared.
     pub parameters: usize,
+    /// The largest difference between a replay's loss and the plain step's.
+    pub largest_loss_gap: f32,
+    /// The largest difference between a replayed and a plainly trained parameter.
+    pub largest_parameter_gap: f32,
+    /// How far training moved the parameters (the largest change of one, plain steps): the
+    /// scale of `largest_parameter_gap` (a replay that never updated the weights is off by it).
+    pub largest_training_change: f32,
+    /// Whether training plainly twice gives the same losses and weights bit for bit: where it
+    /// does not, the device itself is not repeatable and bit-for-bit agreement cannot be asked.
+    pub plain_is_repeatable: bool,
 }
 
 impl CaptureCheck {
@@ -48,12 +58,22 @@ impl std::fmt::Display for CaptureCheck {
         }
         write!(
             f,
-            "{} replayed steps: {} of {} losses and {} of {} parameters differ from plain steps",
+            "{} replayed steps: {} of {} losses and {} of {} parameters differ from plain steps \
+             (largest gaps: loss {:.3e}, parameter {:.3e}, against a largest training change \
+             of {:.3e}); plain training {} repeatable bit for bit",
             self.replays,
             self.differing_losses,
             self.replays,
             self.differing_parameters,
-            self.parameters
+            self.parameters,
+            self.largest_loss_gap,
+            self.largest_parameter_gap,
+            self.largest_training_change,
+            if self.plain_is_repeatable {
+                "is"
+            } else {
+                "is not"
+            },
         )
     }
 }
@@ -72,27 +92,50 @@ pub fn check_capture(
     let batches = first_batches(config, split, device, 1 + replays)?;
     let (replay_losses, step, replayed_model) = train_replayed(config, split, device, &batches)?;
     let first_batch_steps = step.first_batch_steps();
-    let (plain_losses, plain_model) =
+    let (plain_losses, plain_model, initial) =
+        train_plainly(config, split, device, &batches, first_batch_steps)?;
+    let (rerun_losses, rerun_model, _) =
         train_plainly(config, split, device, &batches, first_batch_steps)?;
 
-    let differing_losses = plain_losses[first_batch_steps..]
-        .iter()
-        .zip(&replay_losses)
-        .filter(|(a, b)| a.to_bits() != b.to_bits())
-        .count();
+    let plain_replayed_losses = &plain_losses[first_batch_steps..];
     let (plain, replayed) = (parameters(&plain_model)?, parameters(&replayed_model)?);
-    let differing_parameters = plain
-        .iter()
-        .zip(&replayed)
-        .filter(|(a, b)| a.to_bits() != b.to_bits())
-        .count()
-        + plain.len().abs_diff(replayed.len());
+    let plain_is_repeatable = differing(&plain_losses, &rerun_losses) == 0
+        && differing(&plain, &parameters(&rerun_model)?) == 0;
     Ok(CaptureCheck {
         recorded: step.is_recorded(),
         replays: replay_losses.len(),
-        differing_losses,
-        differing_parameters,
+        differing_losses: differing(plain_replayed_losses, &replay_losses),
+        differing_parameters: differing(&plain, &replayed),
         parameters: plain.len(),
+        largest_loss_gap: largest_gap(plain_replayed_losses, &replay_losses),
+        largest_parameter_gap: largest_gap(&plain, &replayed),
+        largest_training_change: largest_gap(&plain, &initial),
+        plain_is_repeatable,
+    })
+}
+
+/// How many values differ in their bits (values one side lacks count as differing).
+fn differing(a: &[f32], b: &[f32]) -> usize {
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| x.to_bits() != y.to_bits())
+        .count()
+        + a.len().abs_diff(b.len())
+}
+
+/// The largest absolute difference of two values at the same position (infinite where the
+/// lengths differ or a value is not a number).
+fn largest_gap(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return f32::INFINITY;
+    }
+    a.iter().zip(b).fold(0.0, |worst, (x, y)| {
+        let gap = (x - y).abs();
+        if gap.is_nan() {
+            f32::INFINITY
+        } else {
+            worst.max(gap)
+        }
     })
 }
 
@@ -113,19 +156,21 @@ fn first_batches(
 }
 
 /// Plain steps: the first batch as many times as capturing trained on it, then the rest.
+/// Returns the losses, the trained model and the parameters it started from.
 fn train_plainly(
     config: &RunConfig,
     split: &Split,
     device: &Device,
     batches: &[MnistBatch],
     first_batch_steps: usize,
-) -> anyhow::Result<(Vec<f32>, Mlp)> {
+) -> anyhow::Result<(Vec<f32>, Mlp, Vec<f32>)> {
     let Setup {
         mut model,
         mut optimizer,
         lr,
         ..
     } = Setup::new(config, split, device, Residence::Host);
+    let initial = parameters(&model)?;
     let order = std::iter::repeat_n(&batches[0], first_batch_steps).chain(&batches[1..]);
     let mut losses = Vec::new();
     for batch in order {
@@ -134,7 +179,7 @@ fn train_plainly(
         let grads = GradientsParams::from_grads(output.loss.backward(), &model);
         model = optimizer.step(lr, model, grads);
     }
-    Ok((losses, model))
+    Ok((losses, model, initial))
 }
 
 /// The step captured on the first batch, then replayed on the rest; the losses of the replays.

@@ -12,10 +12,10 @@
 //! A replay knows nothing of tensors, only of the buffers the recording touched, hence the
 //! rules this type keeps:
 //! - the batch is written into the recorded input tensors in place before each replay;
-//! - the parameters are updated in place (SGD's `param - lr * grad` reuses the parameter's
-//!   buffer, its only owner), so that each replay starts from the previous one's weights;
-//!   SGD's momentum is not (checked on Mesa's Vulkan: replays differ), nor is anything under
-//!   Burn's fusion;
+//! - each replay starts from the previous one's weights: the step writes its updated
+//!   parameters back into the buffers it read them from ([`write_back`]), since an optimiser
+//!   may put the update in a new buffer (Burn's fusion does); SGD's momentum lives in the
+//!   optimiser's state, which is not written back (checked on Mesa's Vulkan: replays differ);
 //! - every scalar is recorded as it was: the learning rate must be constant, the optimiser
 //!   must not count steps on the host (Adam's bias correction does), so only plain SGD
 //!   qualifies (weight decay allowed), and there is no dropout (its random seed is a scalar);
@@ -33,6 +33,8 @@ use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 use mnist_train::config::{OptimizerName, ScheduleName};
 use mnist_train::RunConfig;
+
+use crate::write_back::write_back;
 
 /// The recorded step: its closure returns the batch's loss.
 type StepGraph = Graph<Tensor<1>, Box<dyn FnMut() -> Tensor<1>>>;
@@ -107,10 +109,13 @@ impl CapturedStep {
             let Some(current) = step_model.borrow_mut().take() else {
                 unreachable!("the captured model is put back after every step")
             };
+            // The parameters as read, to write the update back into (see `write_back`).
+            let read = current.clone();
             let output = current.forward_training(batch.images, batch.targets);
             let loss = output.loss.clone().detach();
             let grads = GradientsParams::from_grads(output.loss.backward(), &current);
-            *step_model.borrow_mut() = Some(optimizer.step(lr, current, grads));
+            let updated = optimizer.step(lr, current, grads);
+            *step_model.borrow_mut() = Some(write_back(read, updated));
             loss
         });
         let graph = capture(device, step);

@@ -12,6 +12,7 @@ mod latency;
 mod report;
 mod timed_training;
 mod torch;
+mod write_back;
 
 use std::path::PathBuf;
 
