@@ -67,7 +67,7 @@ fn the_captured_steps_train_as_plain_steps_on_the_cpu() {
     assert_eq!(check.largest_loss_gap, 0.0, "{check}");
     assert_eq!(check.largest_parameter_gap, 0.0, "{check}");
     assert!(check.plain_is_repeatable, "{check}");
-    // Seven steps of SGD at 0.1 move some weight by far more than rounding.
+    // Seven steps of SGD at 0.01 move some weight by far more than rounding.
     assert!(check.largest_training_change > 1e-4, "{check}");
     assert_eq!(
         check.parameters,
