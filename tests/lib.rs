@@ -97,6 +97,31 @@ fn built_binaries_dir() -> PathBuf {
     }
 }
 
+/// The rows of a run's `metrics.csv` without its header and its seconds column (the only
+/// column that differs between two runs of the same recipe).
+pub fn metrics_rows(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect()
+}
+
+/// Every weight and bias of the model saved in the run folder `run`, layer after layer.
+pub fn saved_weights(run: &Path) -> Vec<Vec<f32>> {
+    let device = burn::tensor::Device::flex();
+    let (model, _) = mnist_model::load_trained(run, &device).unwrap();
+    let mut out = Vec::new();
+    for layer in model.layers() {
+        out.push(layer.weight.val().into_data().try_to_vec::<f32>().unwrap());
+        if let Some(bias) = &layer.bias {
+            out.push(bias.val().into_data().try_to_vec::<f32>().unwrap());
+        }
+    }
+    out
+}
+
 /// A request to train `configs/smoke.toml` on the CPU for `epochs` epochs into
 /// `<artifacts>/<name>`, without the dashboard.
 pub fn smoke_request(
@@ -114,6 +139,7 @@ pub fn smoke_request(
             ..Default::default()
         },
         device: Some("cpu".into()),
+        capture: false,
         mode,
         progress: mnist_train::renderer::Progress::Lines,
     }

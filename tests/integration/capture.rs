@@ -1,13 +1,18 @@
-//! The bench's captured training step: which recipes it accepts, and that its bookkeeping
-//! (the copied inputs refreshed per batch, the model handed back after each step, the three
-//! warm-up steps on the first batch) trains exactly as plain steps. On the CPU the step is not
-//! recorded and re-runs; the recorded path is checked on a GPU backend by `cargo xtask
-//! wgpu-smoke` (`bench --check-capture` on Mesa's software Vulkan in CI).
+//! The captured training step (`train --capture`, the bench's captured timing): which recipes
+//! it accepts, and that its bookkeeping (the copied inputs refreshed per batch, the model handed
+//! back after each step, the weights put back after the warm-up steps, the Learner's loop around
+//! it) trains exactly as plain steps. On the CPU the step is not recorded and re-runs; the
+//! recorded path is checked on a GPU backend by `cargo xtask wgpu-smoke` (on Mesa's software
+//! Vulkan in CI).
+
+use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
+use integration_tests::{metrics_rows, saved_weights, smoke_request};
 use mnist_bench::{capture_refusal, check_capture};
 use mnist_data::MnistData;
-use mnist_train::RunConfig;
+use mnist_train::summary::CapturedStepUse;
+use mnist_train::{train, RunConfig, RunMode, TrainError};
 
 fn recipe(extra: &str) -> RunConfig {
     let text = std::fs::read_to_string(integration_tests::config("sgd.toml")).unwrap();
@@ -52,7 +57,7 @@ fn the_captured_steps_train_as_plain_steps_on_the_cpu() {
     let data = MnistData::load(integration_tests::mnist_dir()).unwrap();
     let config = recipe("");
     let split = data.train.take(3000);
-    let check = check_capture(&config, &split, &Device::flex(), 3).unwrap();
+    let check = check_capture(&config, &split, &Device::flex(), 6).unwrap();
     assert!(
         !check.recorded,
         "the CPU has no graph support: the step re-runs"
@@ -61,13 +66,13 @@ fn the_captured_steps_train_as_plain_steps_on_the_cpu() {
         !check.agrees(),
         "a step that was not recorded proves nothing"
     );
-    assert_eq!(check.replays, 3);
+    assert_eq!(check.replays, 6);
     assert_eq!(check.differing_losses, 0, "{check}");
     assert_eq!(check.differing_parameters, 0, "{check}");
     assert_eq!(check.largest_loss_gap, 0.0, "{check}");
     assert_eq!(check.largest_parameter_gap, 0.0, "{check}");
     assert!(check.plain_is_repeatable, "{check}");
-    // Seven steps of SGD at 0.01 move some weight by far more than rounding.
+    // Six steps of SGD at 0.01 move some weight by far more than rounding.
     assert!(check.largest_training_change > 1e-4, "{check}");
     assert_eq!(
         check.parameters,
@@ -81,4 +86,75 @@ fn a_recipe_that_cannot_be_captured_is_refused_by_the_check() {
     let config = recipe("[schedule]\nname = \"cosine\"");
     let err = check_capture(&config, &data.train.take(1000), &Device::flex(), 1).unwrap_err();
     assert!(err.to_string().contains("cannot be captured"), "{err}");
+}
+
+/// `configs/smoke.toml` with plain SGD in place of Adam (a recipe whose step can be captured),
+/// as a file in `dir`.
+fn smoke_sgd(dir: &Path) -> PathBuf {
+    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
+    let sgd = smoke.replace("name = \"adam\"\nlr = 0.002", "name = \"sgd\"\nlr = 0.05");
+    assert_ne!(sgd, smoke, "smoke.toml's optimiser section moved");
+    let config = dir.join("smoke-sgd.toml");
+    std::fs::write(&config, sgd).unwrap();
+    config
+}
+
+fn request(
+    dir: &Path,
+    name: &str,
+    epochs: usize,
+    mode: RunMode,
+    capture: bool,
+) -> mnist_train::TrainRequest {
+    let mut req = smoke_request(dir, name, epochs, mode);
+    req.config = smoke_sgd(dir);
+    req.capture = capture;
+    req
+}
+
+#[test]
+fn train_with_capture_trains_exactly_as_without_and_resumes_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = train(&request(dir.path(), "plain", 2, RunMode::Fresh, false)).unwrap();
+    let captured = train(&request(dir.path(), "captured", 2, RunMode::Fresh, true)).unwrap();
+
+    let rows = metrics_rows(&plain.run_dir.metrics());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows, metrics_rows(&captured.run_dir.metrics()));
+    assert!(
+        saved_weights(&plain.run_dir.path) == saved_weights(&captured.run_dir.path),
+        "the weights differ"
+    );
+    assert_eq!(plain.summary.test_loss, captured.summary.test_loss);
+    assert!(
+        captured.summary.test_accuracy > 85.0,
+        "{:?}",
+        captured.summary
+    );
+    assert_eq!(plain.summary.captured_step, None);
+    // The CPU has no graph support: the step re-ran, and the summary says so.
+    assert_eq!(captured.summary.captured_step, Some(CapturedStepUse::ReRun));
+
+    // One captured epoch, then one more resumed from its checkpoint: the same two epochs.
+    train(&request(dir.path(), "split", 1, RunMode::Fresh, true)).unwrap();
+    let resumed = train(&request(dir.path(), "split", 2, RunMode::Resume, true)).unwrap();
+    assert_eq!(rows, metrics_rows(&resumed.run_dir.metrics()));
+    assert_eq!(plain.summary.test_loss, resumed.summary.test_loss);
+}
+
+#[test]
+fn train_with_capture_refuses_a_recipe_it_cannot_replay_before_touching_the_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut req = smoke_request(dir.path(), "adam", 1, RunMode::Fresh);
+    req.capture = true;
+    let err = train(&req).unwrap_err();
+    assert!(matches!(err, TrainError::CannotCapture { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("--capture"), "{message}");
+    assert!(message.contains("smoke.toml"), "{message}");
+    assert!(message.contains("adam"), "{message}");
+    assert!(
+        !dir.path().join("adam").exists(),
+        "a run folder was left behind"
+    );
 }

@@ -4,17 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use integration_tests::smoke_request as request;
+use integration_tests::{metrics_rows, smoke_request as request};
 use mnist_train::{train, RunMode, RunSummary};
-
-fn metrics_rows(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit_once(',').unwrap().0.to_string()) // drop the seconds column
-        .collect()
-}
 
 #[test]
 fn smoke_training_learns_and_leaves_a_complete_run_folder() {

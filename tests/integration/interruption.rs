@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use integration_tests::smoke_request;
+use integration_tests::{metrics_rows, saved_weights, smoke_request};
 use mnist_train::{train, RunMode, TrainError};
 
 /// A run long enough to be caught mid-epoch (about half a second per epoch): the tutorial's
@@ -74,28 +74,6 @@ fn wait_for_first_checkpoint(child: &mut Child, run: &Path) {
     }
 }
 
-/// Every weight and bias of a saved model, in order.
-fn weights(run: &Path) -> Vec<Vec<f32>> {
-    let device = burn::tensor::Device::flex();
-    let (model, _) = mnist_model::load_trained(run, &device).unwrap();
-    let mut out = Vec::new();
-    for layer in model.layers() {
-        out.push(layer.weight.val().into_data().try_to_vec::<f32>().unwrap());
-        if let Some(bias) = &layer.bias {
-            out.push(bias.val().into_data().try_to_vec::<f32>().unwrap());
-        }
-    }
-    out
-}
-
-fn metrics_without_seconds(run: &Path) -> Vec<String> {
-    std::fs::read_to_string(run.join("metrics.csv"))
-        .unwrap()
-        .lines()
-        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
-        .collect()
-}
-
 #[test]
 fn sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
@@ -122,10 +100,10 @@ fn sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run_bit_for_bit() {
     assert!(stdout.contains("resuming after epoch"), "{stdout}");
     let straight = artifacts.join("straight");
     assert_eq!(
-        metrics_without_seconds(&killed),
-        metrics_without_seconds(&straight)
+        metrics_rows(&killed.join("metrics.csv")),
+        metrics_rows(&straight.join("metrics.csv"))
     );
-    let (a, b) = (weights(&killed), weights(&straight));
+    let (a, b) = (saved_weights(&killed), saved_weights(&straight));
     assert_eq!(a.len(), 6);
     assert!(
         a == b,
@@ -164,7 +142,7 @@ fn sigint_stops_cleanly_says_how_to_resume_and_the_resumed_run_matches() {
     assert!(!stopped.join("model.bpk").exists());
 
     run_ok(train_command(&config, &artifacts, "stopped", &["--resume"]));
-    assert!(weights(&stopped) == weights(&artifacts.join("straight")));
+    assert!(saved_weights(&stopped) == saved_weights(&artifacts.join("straight")));
 }
 
 #[test]

@@ -11,9 +11,9 @@ use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use mnist_data::{MnistBatch, Residence, Split};
 use mnist_model::Mlp;
+use mnist_train::captured_step::{capture_refusal, CapturedStep};
 use mnist_train::RunConfig;
 
-use crate::captured::{capture_refusal, CapturedStep};
 use crate::timed_training::Setup;
 
 /// What the check compared.
@@ -78,8 +78,7 @@ impl std::fmt::Display for CaptureCheck {
     }
 }
 
-/// Trains `1 + replays` batches of `split` both ways from the same seed (the plain way
-/// repeating the first batch as often as capturing trained on it) and compares.
+/// Trains the first `replays` batches of `split` both ways from the same seed and compares.
 pub fn check_capture(
     config: &RunConfig,
     split: &Split,
@@ -89,25 +88,21 @@ pub fn check_capture(
     if let Some(why) = capture_refusal(config, split.len()) {
         anyhow::bail!("this recipe's step cannot be captured: {why}");
     }
-    let batches = first_batches(config, split, device, 1 + replays)?;
+    let batches = first_batches(config, split, device, replays)?;
     let (replay_losses, step, replayed_model) = train_replayed(config, split, device, &batches)?;
-    let first_batch_steps = step.first_batch_steps();
-    let (plain_losses, plain_model, initial) =
-        train_plainly(config, split, device, &batches, first_batch_steps)?;
-    let (rerun_losses, rerun_model, _) =
-        train_plainly(config, split, device, &batches, first_batch_steps)?;
+    let (plain_losses, plain_model, initial) = train_plainly(config, split, device, &batches)?;
+    let (rerun_losses, rerun_model, _) = train_plainly(config, split, device, &batches)?;
 
-    let plain_replayed_losses = &plain_losses[first_batch_steps..];
     let (plain, replayed) = (parameters(&plain_model)?, parameters(&replayed_model)?);
     let plain_is_repeatable = differing(&plain_losses, &rerun_losses) == 0
         && differing(&plain, &parameters(&rerun_model)?) == 0;
     Ok(CaptureCheck {
         recorded: step.is_recorded(),
         replays: replay_losses.len(),
-        differing_losses: differing(plain_replayed_losses, &replay_losses),
+        differing_losses: differing(&plain_losses, &replay_losses),
         differing_parameters: differing(&plain, &replayed),
         parameters: plain.len(),
-        largest_loss_gap: largest_gap(plain_replayed_losses, &replay_losses),
+        largest_loss_gap: largest_gap(&plain_losses, &replay_losses),
         largest_parameter_gap: largest_gap(&plain, &replayed),
         largest_training_change: largest_gap(&plain, &initial),
         plain_is_repeatable,
@@ -155,14 +150,13 @@ fn first_batches(
     Ok(batches)
 }
 
-/// Plain steps: the first batch as many times as capturing trained on it, then the rest.
-/// Returns the losses, the trained model and the parameters it started from.
+/// Plain steps, one per batch. Returns the losses, the trained model and the parameters it
+/// started from.
 fn train_plainly(
     config: &RunConfig,
     split: &Split,
     device: &Device,
     batches: &[MnistBatch],
-    first_batch_steps: usize,
 ) -> anyhow::Result<(Vec<f32>, Mlp, Vec<f32>)> {
     let Setup {
         mut model,
@@ -171,9 +165,8 @@ fn train_plainly(
         ..
     } = Setup::new(config, split, device, Residence::Host);
     let initial = parameters(&model)?;
-    let order = std::iter::repeat_n(&batches[0], first_batch_steps).chain(&batches[1..]);
     let mut losses = Vec::new();
-    for batch in order {
+    for batch in batches {
         let output = model.forward_training(batch.images.clone(), batch.targets.clone());
         losses.push(read_loss(output.loss.clone())?);
         let grads = GradientsParams::from_grads(output.loss.backward(), &model);
@@ -182,7 +175,8 @@ fn train_plainly(
     Ok((losses, model, initial))
 }
 
-/// The step captured on the first batch, then replayed on the rest; the losses of the replays.
+/// The step captured on the first batch (which capturing leaves untrained), then replayed on
+/// every batch; the losses of the replays.
 fn train_replayed(
     config: &RunConfig,
     split: &Split,
@@ -197,8 +191,8 @@ fn train_replayed(
     } = Setup::new(config, split, device, Residence::Host);
     let mut step = CapturedStep::capture(model, optimizer, lr, batches[0].clone(), device);
     let mut losses = Vec::new();
-    for batch in &batches[1..] {
-        losses.push(read_loss(step.step(batch.clone())?)?);
+    for batch in batches {
+        losses.push(read_loss(step.step(batch.clone())?.loss)?);
     }
     let model = step
         .model()

@@ -7,12 +7,10 @@
 //! speed. These machines are shared and noisy, so only ratios taken in the same run count.
 
 mod capture_check;
-mod captured;
 mod latency;
 mod report;
 mod timed_training;
 mod torch;
-mod write_back;
 
 use std::path::PathBuf;
 
@@ -26,7 +24,7 @@ use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
 
 pub use capture_check::{check_capture, CaptureCheck};
-pub use captured::{capture_refusal, CapturedStep};
+pub use mnist_train::captured_step::{capture_refusal, CapturedStep};
 pub use report::{BenchReport, Variant};
 
 /// The middle value (the upper one of an even count); `None` when there is none.

@@ -18,7 +18,7 @@ use mnist_train::optim::build_optimizer;
 use mnist_train::RunConfig;
 use serde::Serialize;
 
-use crate::captured::CapturedStep;
+use mnist_train::captured_step::CapturedStep;
 
 /// How an epoch is timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,8 +201,8 @@ pub fn train_epochs(
 }
 
 /// Whole epochs with the training step captured on the first batch and replayed for every
-/// later one ([`CapturedStep`]; the recipe must pass
-/// [`capture_refusal`](crate::captured::capture_refusal)). Also says whether the step really
+/// batch ([`CapturedStep`]; the recipe must pass
+/// [`capture_refusal`](mnist_train::captured_step::capture_refusal)). Also says whether the step really
 /// replays recorded launches.
 fn train_epochs_captured(
     config: &RunConfig,
@@ -227,11 +227,17 @@ fn train_epochs_captured(
         let mut last_loss = None;
         for batch in loader.iter() {
             let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
-            if let Some(step) = captured.as_mut() {
-                last_loss = Some(step.step(batch)?);
-            } else if let Some((model, optimizer)) = start.take() {
-                captured = Some(CapturedStep::capture(model, optimizer, lr, batch, device));
-            }
+            let step = match &mut captured {
+                Some(step) => step,
+                None => {
+                    let (model, optimizer) = start
+                        .take()
+                        .ok_or_else(|| anyhow::anyhow!("the step was captured twice"))?;
+                    let step = CapturedStep::capture(model, optimizer, lr, batch.clone(), device);
+                    captured.insert(step)
+                }
+            };
+            last_loss = Some(step.step(batch)?.loss);
         }
         finish_epoch(&autodiff, last_loss)?;
         timings.push(EpochTiming {

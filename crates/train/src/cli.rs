@@ -49,6 +49,10 @@ pub struct TrainArgs {
     /// Print one line per epoch even in a terminal (no dashboard).
     #[arg(long)]
     pub no_dashboard: bool,
+    /// Record the training step once and replay it for every batch (a GPU's launches without
+    /// Burn's host work; the same weights as without). Plain SGD at a constant rate only.
+    #[arg(long)]
+    pub capture: bool,
 }
 
 impl TrainArgs {
@@ -65,6 +69,7 @@ impl TrainArgs {
                 artifacts_dir: self.artifacts_dir.clone(),
             },
             device: self.device.clone(),
+            capture: self.capture,
             mode: if self.resume {
                 RunMode::Resume
             } else if self.overwrite {

@@ -30,6 +30,9 @@ pub enum TrainError {
     RunFolder(String),
     #[error("cannot save {path}: {message}")]
     Save { path: PathBuf, message: String },
+    /// `train --capture` on a recipe whose step a replay would not train exactly.
+    #[error("--capture: the training step of {config} cannot be captured: {why}")]
+    CannotCapture { config: PathBuf, why: String },
     #[error("training failed: {0}")]
     Training(String),
     /// Stopped by a signal or the dashboard before the last epoch; the finished epochs'

@@ -1,6 +1,8 @@
 //! Training of the MNIST MLP with Burn's Learner: configs, devices, run folders, metrics, summaries.
 
 pub mod artifacts;
+pub mod captured_step;
+pub mod captured_training;
 pub mod cli;
 pub mod config;
 pub mod data_source;
@@ -20,6 +22,7 @@ pub mod runs_cli;
 pub mod summary;
 pub mod sweep_cli;
 pub mod training;
+mod write_back;
 
 pub use artifacts::{RunDir, RunMode};
 pub use config::{Overrides, RunConfig};

@@ -27,6 +27,10 @@ pub struct RunSummary {
     /// With `train.keep_best`: the epoch whose weights were saved as the final model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_epoch: Option<usize>,
+    /// With `train --capture`: whether the step replayed recorded launches or, on a backend
+    /// without graph support, re-ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_step: Option<CapturedStepUse>,
     /// Wall-clock seconds of all epochs in `metrics.csv` (training and validation).
     pub seconds: f64,
     pub backend: String,
@@ -41,6 +45,26 @@ pub struct RunSummary {
     pub data_dir: String,
     /// sha256 of each data file read.
     pub dataset_checksums: BTreeMap<String, String>,
+}
+
+/// How a `train --capture` run's step ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapturedStepUse {
+    /// Replays of the recorded launches.
+    Replayed,
+    /// Re-runs of the step: the backend records nothing (the CPU).
+    ReRun,
+}
+
+impl CapturedStepUse {
+    pub fn from_recorded(recorded: bool) -> Self {
+        if recorded {
+            CapturedStepUse::Replayed
+        } else {
+            CapturedStepUse::ReRun
+        }
+    }
 }
 
 impl RunSummary {

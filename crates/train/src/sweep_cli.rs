@@ -126,6 +126,7 @@ fn train_seed(
             ..Overrides::default()
         },
         device: args.device.clone(),
+        capture: false,
         mode: if args.overwrite {
             RunMode::Overwrite
         } else {

@@ -13,7 +13,7 @@ use burn::train::metric::store::{Aggregate, Direction, Split as MetricSplit};
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
     Interrupter, Interruption, Learner, LearningResult, MetricEarlyStoppingStrategy,
-    StoppingCondition, SupervisedTraining,
+    StoppingCondition, SupervisedTraining, TrainingStrategy,
 };
 use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::{Mlp, MlpConfig, ModelSummary};
@@ -21,6 +21,8 @@ use mnist_model::{Mlp, MlpConfig, ModelSummary};
 use crate::data_source::{load_data, training_splits};
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
+use crate::captured_step::capture_refusal;
+use crate::captured_training::CapturedTraining;
 use crate::config::{Overrides, RunConfig};
 use crate::error::TrainError;
 use crate::evaluate::evaluate;
@@ -28,7 +30,7 @@ use crate::metrics_log::{EpochRow, MetricsLog};
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
-use crate::summary::{git_state, RunSummary};
+use crate::summary::{git_state, CapturedStepUse, RunSummary};
 use mnist_model::device::{backend_name, data_residence, default_device_name, parse_device};
 
 /// Validation batches: large, since the size does not change the figures.
@@ -41,6 +43,8 @@ pub struct TrainRequest {
     pub overrides: Overrides,
     /// `cpu`, `flex`, `ndarray`, `wgpu`; `None` for the build's default.
     pub device: Option<String>,
+    /// Train with the step captured once and replayed ([`CapturedTraining`]).
+    pub capture: bool,
     pub mode: RunMode,
     /// Where the header and the epoch lines go, and whether Burn's dashboard may show.
     pub progress: Progress,
@@ -110,6 +114,14 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         .unwrap_or_else(|| default_device_name().to_string());
     let device = parse_device(&device_name)?;
     let data = RunData::load(req, &config)?;
+    if req.capture {
+        if let Some(why) = capture_refusal(&config, data.train.len()) {
+            return Err(TrainError::CannotCapture {
+                config: req.config.clone(),
+                why,
+            });
+        }
+    }
 
     // Everything is checked: only now is the run folder touched.
     let model_config = config.model.to_burn(config.data.dataset);
@@ -225,6 +237,8 @@ struct Trained {
     model: Mlp,
     interrupted: Option<Interruption>,
     rows: Vec<EpochRow>,
+    /// With `--capture`: whether the step replayed recorded launches.
+    captured: Option<bool>,
 }
 
 /// Builds the Learner (model, optimizer, schedule), the loaders and the checkpointing, runs
@@ -313,6 +327,16 @@ fn run_learner(
         ));
     }
 
+    let mut recorded = None;
+    if req.capture {
+        let strategy = CapturedTraining::new(
+            device.clone(),
+            config.optimizer.clone(),
+            config.optimizer.lr(),
+        );
+        recorded = Some(strategy.recorded());
+        training = training.with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)));
+    }
     let LearningResult {
         model,
         renderer,
@@ -351,6 +375,7 @@ fn run_learner(
         model,
         interrupted,
         rows,
+        captured: recorded.map(|r| r.load(std::sync::atomic::Ordering::Relaxed)),
     })
 }
 
@@ -383,6 +408,7 @@ struct Settled {
     epochs_completed: usize,
     stopped_early: Option<String>,
     best_epoch: Option<usize>,
+    captured: Option<bool>,
 }
 
 /// Decides what the run produced: an interruption is an error (the checkpoints are what
@@ -398,6 +424,7 @@ fn settle(
         model,
         interrupted,
         rows,
+        captured,
     } = trained;
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
     // A stop that came after the last epoch had finished interrupted nothing.
@@ -445,6 +472,7 @@ fn settle(
         epochs_completed,
         stopped_early,
         best_epoch,
+        captured,
     })
 }
 
@@ -463,6 +491,7 @@ fn publish(
         epochs_completed,
         stopped_early,
         best_epoch,
+        captured,
     } = settled;
     model
         .clone()
@@ -487,6 +516,7 @@ fn publish(
         epochs_planned: config.train.epochs,
         stopped_early,
         best_epoch,
+        captured_step: captured.map(CapturedStepUse::from_recorded),
         seconds: rows
             .iter()
             .map(|r| r.seconds)

@@ -4,10 +4,11 @@
 //! A small MLP's step on a GPU costs what the host does for each of its kernel launches
 //! (autodiff bookkeeping, finding, binding and enqueueing every kernel), not the arithmetic.
 //! `capture` runs the whole step (forward, backward, optimiser) three times as a warm-up,
-//! then records the launches of a fourth run without executing it (the first batch is trained
-//! on three times; where nothing is recorded, four); each replay enqueues the
-//! recorded launches again, against the same buffers (cubecl re-encodes the recorded passes
-//! on wgpu; a CUDA graph on CUDA). A backend without graph support (the CPU) re-runs the step.
+//! then records the launches of a fourth run without executing it, then puts back the weights
+//! the model had before: capturing trains on nothing, so a captured run trains exactly as a
+//! plain one. Each replay enqueues the recorded launches again, against the same buffers
+//! (cubecl re-encodes the recorded passes on wgpu; a CUDA graph on CUDA). A backend without
+//! graph support (the CPU) re-runs the step.
 //!
 //! A replay knows nothing of tensors, only of the buffers the recording touched, hence the
 //! rules this type keeps:
@@ -21,23 +22,32 @@
 //!   qualifies (weight decay allowed), and there is no dropout (its random seed is a scalar);
 //! - every batch must have the recorded shape.
 //!
-//! [`check_capture`](crate::check_capture) proves the first two on a real device: replayed
-//! steps give the plain steps' losses and weights bit for bit.
+//! `bench --check-capture` proves the first two on a real device (replayed steps give the plain
+//! steps' losses and weights bit for bit), and `cargo xtask wgpu-smoke` that `train --capture`
+//! ends with the plain run's weights.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{capture, Device, Graph, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
-use mnist_train::config::{OptimizerName, ScheduleName};
-use mnist_train::RunConfig;
 
-use crate::write_back::write_back;
+use crate::config::{OptimizerName, ScheduleName};
+use crate::error::TrainError;
+use crate::write_back::{write_back, ParamValues};
+use crate::RunConfig;
 
-/// The recorded step: its closure returns the batch's loss.
-type StepGraph = Graph<Tensor<1>, Box<dyn FnMut() -> Tensor<1>>>;
+/// What one step computed, without autodiff: the batch's mean loss and its logits.
+#[derive(Debug, Clone)]
+pub struct StepOutput {
+    pub loss: Tensor<1>,
+    pub logits: Tensor<2>,
+}
+
+/// The recorded step.
+type StepGraph = Graph<StepOutput, Box<dyn FnMut() -> StepOutput>>;
 
 /// Why a recipe's step cannot be captured, or `None` when it can.
 pub fn capture_refusal(config: &RunConfig, training_images: usize) -> Option<String> {
@@ -70,40 +80,40 @@ pub fn capture_refusal(config: &RunConfig, training_images: usize) -> Option<Str
     None
 }
 
-/// A training step captured on its first batch; [`CapturedStep::step`] replays it.
+/// A training step captured on an example batch; [`CapturedStep::step`] replays it.
 pub struct CapturedStep {
     graph: StepGraph,
     /// The recorded input tensors, refreshed in place.
     input: Rc<RefCell<MnistBatch>>,
     /// The model the recorded step reads and updates (taken and put back inside the step).
     model: Rc<RefCell<Option<Mlp>>>,
-    /// How many times `capture` trained on the first batch (its warm-up runs, and on a
-    /// backend that cannot record, one more run in place of the recording).
-    first_batch_steps: usize,
 }
 
 impl CapturedStep {
-    /// Captures `model`'s training step on `first`: trains on it three times (the warm-up),
-    /// then records. `device` is the model's device without autodiff (capture is started on
+    /// Captures `model`'s training step on `example` (a batch of the shape every later batch
+    /// has): trains on it three times (the warm-up), records, then puts the weights `model`
+    /// came with back. `device` is the model's device without autodiff (capture is started on
     /// the backend's own stream, which the autodiff device shares).
     pub fn capture(
         model: Mlp,
         mut optimizer: ModuleOptimizer,
         lr: f64,
-        first: MnistBatch,
+        example: MnistBatch,
         device: &Device,
     ) -> Self {
+        let before = ParamValues::copied(&model);
+        // The step must be the only owner of the buffers it updates (see `write_back`), which
+        // the caller's model may share: it trains a copy.
+        let model = ParamValues::copied(&model).replace(model);
         // The recorded inputs are refreshed in place, which needs buffers the step alone owns:
         // copies (`* 1.0` and `+ 0` are exact), not the caller's tensors.
         let input = Rc::new(RefCell::new(MnistBatch {
-            images: first.images.mul_scalar(1.0),
-            targets: first.targets.add_scalar(0),
+            images: example.images.mul_scalar(1.0),
+            targets: example.targets.add_scalar(0),
         }));
         let model = Rc::new(RefCell::new(Some(model)));
-        let runs = Rc::new(Cell::new(0));
-        let (step_input, step_model, step_runs) = (input.clone(), model.clone(), runs.clone());
-        let step: Box<dyn FnMut() -> Tensor<1>> = Box::new(move || {
-            step_runs.set(step_runs.get() + 1);
+        let (step_input, step_model) = (input.clone(), model.clone());
+        let step: Box<dyn FnMut() -> StepOutput> = Box::new(move || {
             let batch = step_input.borrow().clone();
             // The model is always put back before the step returns: it is only absent inside it.
             let Some(current) = step_model.borrow_mut().take() else {
@@ -112,27 +122,25 @@ impl CapturedStep {
             // The parameters as read, to write the update back into (see `write_back`).
             let read = current.clone();
             let output = current.forward_training(batch.images, batch.targets);
-            let loss = output.loss.clone().detach();
+            let computed = StepOutput {
+                loss: output.loss.clone().detach(),
+                logits: output.output.detach(),
+            };
             let grads = GradientsParams::from_grads(output.loss.backward(), &current);
             let updated = optimizer.step(lr, current, grads);
             *step_model.borrow_mut() = Some(write_back(read, updated));
-            loss
+            computed
         });
         let graph = capture(device, step);
-        // The recording run calls the step without executing it.
-        let first_batch_steps = runs.get() - usize::from(graph.is_hardware());
+        // Capturing trained on the example: back to the weights the model came with, written
+        // into the buffers the recording reads.
+        let trained = model.borrow_mut().take();
+        *model.borrow_mut() = trained.map(|trained| before.write_into(trained));
         CapturedStep {
             graph,
             input,
             model,
-            first_batch_steps,
         }
-    }
-
-    /// How many steps capturing trained on the first batch (three warm-ups where the step is
-    /// recorded; where it is not, a fourth run stands in for the recording).
-    pub fn first_batch_steps(&self) -> usize {
-        self.first_batch_steps
     }
 
     /// Whether the step replays as recorded launches (`false`: it re-runs, as on the CPU).
@@ -141,17 +149,18 @@ impl CapturedStep {
     }
 
     /// Trains on `batch`: writes it into the recorded inputs, then replays. Returns the loss
-    /// tensor, which the next step overwrites; an error for a batch of another shape than the
-    /// recorded one.
-    pub fn step(&mut self, batch: MnistBatch) -> anyhow::Result<Tensor<1>> {
+    /// and logits, in buffers the next step overwrites; an error for a batch of another shape
+    /// than the recorded one.
+    pub fn step(&mut self, batch: MnistBatch) -> Result<StepOutput, TrainError> {
         {
             let mut input = self.input.borrow_mut();
             let [rows, cols] = input.images.dims();
-            anyhow::ensure!(
-                batch.images.dims() == [rows, cols] && batch.targets.dims() == [rows],
-                "a batch of {:?} images cannot replay a step recorded for {rows}",
-                batch.images.dims()
-            );
+            if batch.images.dims() != [rows, cols] || batch.targets.dims() != [rows] {
+                return Err(TrainError::Training(format!(
+                    "a batch of {:?} images cannot replay a step recorded for {rows}",
+                    batch.images.dims()
+                )));
+            }
             input
                 .images
                 .inplace(|t| t.slice_assign([0..rows, 0..cols], batch.images));
@@ -160,7 +169,7 @@ impl CapturedStep {
                 .inplace(|t| t.slice_assign([0..rows], batch.targets));
         }
         // Safety: every tensor the step touches is owned by the step's closure (the model,
-        // the optimiser's state) or by `self` (the inputs, the loss), and lives as long as
+        // the optimiser's state) or by `self` (the inputs, the outputs), and lives as long as
         // the graph; inputs are refreshed and outputs read on this thread, the graph's
         // stream; nothing else uses these tensors while the replay runs.
         Ok(unsafe { self.graph.replay() }.clone())

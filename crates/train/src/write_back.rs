@@ -8,7 +8,8 @@
 //! Vulkan with `bench --check-capture`: every replay started again from the recorded weights,
 //! the loss never fell). An explicit copy of each updated parameter into the buffer it was read
 //! from (a `slice_assign` over the whole tensor, whose target has no other owner by then) closes
-//! the loop on both: one copy of 640,890 floats per step.
+//! the loop on both: one copy of 640,890 floats per step. The same write puts the weights a
+//! model had before capturing back once it is recorded ([`ParamValues::copied`]).
 
 use std::collections::HashMap;
 
@@ -19,37 +20,83 @@ use mnist_model::Mlp;
 /// Returns `read` (the model as the step read it) holding `updated`'s values, written into
 /// `read`'s own buffers. `read` must be the only owner of its tensors by then.
 pub(crate) fn write_back(read: Mlp, updated: Mlp) -> Mlp {
-    let mut values = Values::default();
-    updated.visit(&mut values);
+    let values = ParamValues::of(&updated);
     drop(updated);
-    read.map(&mut values)
+    values.write_into(read)
 }
 
-/// Every float parameter's value by id, flattened (the optimiser's output, without autodiff).
+/// Every float parameter's value by id, flattened and without autodiff.
 #[derive(Default)]
-struct Values(HashMap<ParamId, Tensor<1>>);
+pub(crate) struct ParamValues {
+    values: HashMap<ParamId, Tensor<1>>,
+    /// Whether the values are copies in buffers of their own, not the model's.
+    copy: bool,
+    /// Whether mapping a model gives it these tensors, rather than writing their values into
+    /// its own.
+    replace: bool,
+}
 
-impl ModuleVisitor for Values {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let value = param.val().inner();
-        let count = value.shape().num_elements();
-        self.0.insert(param.id, value.reshape([count]));
+impl ParamValues {
+    /// `model`'s values, sharing its buffers.
+    pub(crate) fn of(model: &Mlp) -> Self {
+        let mut values = ParamValues::default();
+        model.visit(&mut values);
+        values
+    }
+
+    /// `model`'s values as they are now, copied into new buffers (`* 1.0` is exact), so that
+    /// they survive later writes into the model's buffers.
+    pub(crate) fn copied(model: &Mlp) -> Self {
+        let mut values = ParamValues {
+            copy: true,
+            ..ParamValues::default()
+        };
+        model.visit(&mut values);
+        values
+    }
+
+    /// `read` holding these values, written into `read`'s own buffers. `read` must be the only
+    /// owner of its tensors.
+    pub(crate) fn write_into(mut self, read: Mlp) -> Mlp {
+        read.map(&mut self)
+    }
+
+    /// `model` holding these tensors themselves in place of its own.
+    pub(crate) fn replace(mut self, model: Mlp) -> Mlp {
+        self.replace = true;
+        model.map(&mut self)
     }
 }
 
-impl ModuleMapper for Values {
+impl ModuleVisitor for ParamValues {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val().inner();
+        let count = value.shape().num_elements();
+        let value = if self.copy {
+            value.mul_scalar(1.0)
+        } else {
+            value
+        };
+        self.values.insert(param.id, value.reshape([count]));
+    }
+}
+
+impl ModuleMapper for ParamValues {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, read, mapper) = param.consume();
-        let Some(value) = self.0.remove(&id) else {
+        let Some(value) = self.values.remove(&id) else {
             // Not a parameter the optimiser updated: left as it was.
             return Param::from_mapped_value(id, read, mapper);
         };
         let dims = read.dims();
         let require_grad = read.is_require_grad();
         let strategy = read.gradient_checkpointing_strategy();
-        let written = read
-            .inner()
-            .slice_assign(dims.map(|d| 0..d), value.reshape(dims));
+        let written = if self.replace {
+            value.reshape(dims)
+        } else {
+            read.inner()
+                .slice_assign(dims.map(|d| 0..d), value.reshape(dims))
+        };
         let mut tensor = Tensor::from_inner(written);
         if let Some(strategy) = strategy {
             tensor = tensor.with_gradient_checkpointing_strategy(strategy);

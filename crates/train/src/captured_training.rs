@@ -1,0 +1,233 @@
+//! `train --capture`: Burn's Learner with its training step captured once and replayed
+//! ([`CapturedStep`]), as a custom training strategy.
+//!
+//! Burn's own single-device loop runs the step and then the optimiser outside anything that
+//! could be recorded. This strategy is that loop (the same events, so the same metrics,
+//! dashboard, checkpoints, early stopping and interruption) with one difference: every batch
+//! goes through one [`CapturedStep`], made on the run's first batch and kept for the whole run.
+//! The Learner gets the step's weights back at the end of each training epoch, so validation,
+//! checkpoints and the final model read them as usual.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use burn::data::dataset::DatasetError;
+use burn::module::Module;
+use burn::tensor::Device;
+use burn::train::{
+    ClassificationOutput, EventProcessorTraining, InferenceStep, Interrupter, Learner,
+    LearnerEvent, SupervisedLearningStrategy, SupervisedTrainingEventProcessor, TrainLoader,
+    TrainingComponents, TrainingError, TrainingItem, ValidLoader,
+};
+use mnist_data::MnistBatch;
+use mnist_model::Mlp;
+
+use crate::captured_step::CapturedStep;
+use crate::config::OptimizerSection;
+use crate::optim::build_optimizer;
+
+/// Trains with the step captured on `device` (the plain device, not its autodiff view).
+pub struct CapturedTraining {
+    device: Device,
+    optimizer: OptimizerSection,
+    lr: f64,
+    /// Set once the step is captured: whether it replays recorded launches.
+    recorded: Arc<AtomicBool>,
+}
+
+impl CapturedTraining {
+    /// The recipe must pass [`capture_refusal`](crate::captured_step::capture_refusal): plain
+    /// SGD at the constant rate `lr`.
+    pub fn new(device: Device, optimizer: OptimizerSection, lr: f64) -> Self {
+        CapturedTraining {
+            device,
+            optimizer,
+            lr,
+            recorded: Arc::default(),
+        }
+    }
+
+    /// Whether the step, once captured, replays recorded launches (`false` before training, and
+    /// where the backend has no graph support and re-runs the step).
+    pub fn recorded(&self) -> Arc<AtomicBool> {
+        self.recorded.clone()
+    }
+
+    /// One training epoch: each batch through the captured step (captured on the first batch
+    /// of the run), then the step's weights into the Learner.
+    fn train_epoch(
+        &self,
+        learner: &mut Learner<Mlp>,
+        step: &mut Option<CapturedStep>,
+        loader: &TrainLoader<Mlp>,
+        processor: &mut SupervisedTrainingEventProcessor<Mlp>,
+        interrupter: &Interrupter,
+    ) {
+        let mut iterator = loader.iter();
+        let mut iteration = 0;
+        while let Some(batch) = iterator.next() {
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(err) => {
+                    interrupter.fail(err);
+                    break;
+                }
+            };
+            iteration += 1;
+            let progress = iterator.progress();
+            let output = match self.replay(learner, step, batch) {
+                Ok(output) => output,
+                Err(err) => {
+                    interrupter.fail(err);
+                    break;
+                }
+            };
+            learner.lr_step();
+            let item = TrainingItem::new(
+                output,
+                progress,
+                Some(iteration),
+                Some(learner.lr_current()),
+            );
+            interrupter.fail_on_error(processor.process_train(LearnerEvent::ProcessedItem(item)));
+            if interrupter.should_stop() {
+                break;
+            }
+        }
+        if let Some(model) = step.as_ref().and_then(CapturedStep::model) {
+            learner.load_model(model.into_record());
+        }
+    }
+
+    /// Trains on `batch` through the captured step, capturing it first on the run's first
+    /// batch. The figures come back as copies: the step's own outputs are overwritten by the
+    /// next replay, while the metrics read them later, on another thread.
+    fn replay(
+        &self,
+        learner: &Learner<Mlp>,
+        step: &mut Option<CapturedStep>,
+        batch: MnistBatch,
+    ) -> Result<ClassificationOutput, TrainingError> {
+        let step = match step {
+            Some(step) => step,
+            None => {
+                let captured = CapturedStep::capture(
+                    learner.model(),
+                    build_optimizer(&self.optimizer),
+                    self.lr,
+                    batch.clone(),
+                    &self.device,
+                );
+                self.recorded
+                    .store(captured.is_recorded(), Ordering::Relaxed);
+                step.insert(captured)
+            }
+        };
+        let targets = batch.targets.clone();
+        let output = step.step(batch).map_err(|e| {
+            TrainingError::Dataset(DatasetError::new(std::io::Error::other(e.to_string())))
+        })?;
+        Ok(ClassificationOutput::new(
+            output.loss.mul_scalar(1.0),
+            output.logits.mul_scalar(1.0),
+            targets,
+        ))
+    }
+}
+
+/// One validation epoch, as Burn's single-device loop runs it.
+fn valid_epoch(
+    learner: &Learner<Mlp>,
+    loader: &ValidLoader<Mlp>,
+    processor: &mut SupervisedTrainingEventProcessor<Mlp>,
+    interrupter: &Interrupter,
+) {
+    let model = learner.model().valid();
+    let mut iterator = loader.iter();
+    let mut iteration = 0;
+    while let Some(batch) = iterator.next() {
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(err) => {
+                interrupter.fail(err);
+                break;
+            }
+        };
+        iteration += 1;
+        let progress = iterator.progress();
+        let output = InferenceStep::step(&model, batch);
+        let item = TrainingItem::new(output, progress, Some(iteration), None);
+        interrupter.fail_on_error(processor.process_valid(LearnerEvent::ProcessedItem(item)));
+        if interrupter.should_stop() {
+            break;
+        }
+    }
+}
+
+impl SupervisedLearningStrategy<Mlp> for CapturedTraining {
+    fn fit(
+        &self,
+        components: TrainingComponents<Mlp>,
+        mut learner: Learner<Mlp>,
+        train_loader: TrainLoader<Mlp>,
+        valid_loader: ValidLoader<Mlp>,
+        starting_epoch: usize,
+    ) -> (Mlp, SupervisedTrainingEventProcessor<Mlp>) {
+        let TrainingComponents {
+            num_epochs,
+            mut checkpointer,
+            interrupter,
+            mut early_stopping,
+            mut event_processor,
+            event_store,
+            ..
+        } = components;
+        let autodiff = self.device.clone().autodiff();
+        let train_loader = train_loader.to_device(&autodiff);
+        let valid_loader = valid_loader.to_device(&self.device);
+        learner.fork(&autodiff);
+        let (train_items, valid_items) = (train_loader.num_items(), valid_loader.num_items());
+        let mut step = None;
+
+        for epoch in starting_epoch..=num_epochs {
+            interrupter.fail_on_error(event_processor.process_train(LearnerEvent::StartSplit {
+                epoch_number: epoch,
+                total_items: train_items,
+            }));
+            self.train_epoch(
+                &mut learner,
+                &mut step,
+                &train_loader,
+                &mut event_processor,
+                &interrupter,
+            );
+            interrupter.fail_on_error(event_processor.process_train(LearnerEvent::EndSplit(epoch)));
+            if interrupter.should_stop() {
+                break;
+            }
+
+            interrupter.fail_on_error(event_processor.process_valid(LearnerEvent::StartSplit {
+                epoch_number: epoch,
+                total_items: valid_items,
+            }));
+            valid_epoch(&learner, &valid_loader, &mut event_processor, &interrupter);
+            interrupter.fail_on_error(event_processor.process_valid(LearnerEvent::EndSplit(epoch)));
+            interrupter.fail_on_error(event_processor.process_train(LearnerEvent::EndEpoch(epoch)));
+            if checkpointer.is_some() || early_stopping.is_some() {
+                interrupter.fail_on_error(event_processor.flush());
+            }
+            if interrupter.should_stop() {
+                break;
+            }
+            if let Some(checkpointer) = &mut checkpointer {
+                checkpointer.checkpoint(&learner, epoch, &event_store);
+            }
+            if let Some(early_stopping) = &mut early_stopping {
+                if early_stopping.should_stop(epoch, &event_store) {
+                    break;
+                }
+            }
+        }
+        (learner.model(), event_processor)
+    }
+}
