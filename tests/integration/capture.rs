@@ -5,7 +5,7 @@
 //! recorded path is checked on a GPU backend by `cargo xtask wgpu-smoke` (on Mesa's software
 //! Vulkan in CI).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::tensor::Device;
 use integration_tests::{metrics_rows, saved_weights, smoke_request};
@@ -88,17 +88,6 @@ fn a_recipe_that_cannot_be_captured_is_refused_by_the_check() {
     assert!(err.to_string().contains("cannot be captured"), "{err}");
 }
 
-/// `configs/smoke.toml` with plain SGD in place of Adam (a recipe whose step can be captured),
-/// as a file in `dir`.
-fn smoke_sgd(dir: &Path) -> PathBuf {
-    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
-    let sgd = smoke.replace("name = \"adam\"\nlr = 0.002", "name = \"sgd\"\nlr = 0.05");
-    assert_ne!(sgd, smoke, "smoke.toml's optimiser section moved");
-    let config = dir.join("smoke-sgd.toml");
-    std::fs::write(&config, sgd).unwrap();
-    config
-}
-
 fn request(
     dir: &Path,
     name: &str,
@@ -107,7 +96,7 @@ fn request(
     capture: bool,
 ) -> mnist_train::TrainRequest {
     let mut req = smoke_request(dir, name, epochs, mode);
-    req.config = smoke_sgd(dir);
+    req.config = integration_tests::config("smoke-sgd.toml");
     req.capture = capture;
     req
 }

@@ -37,7 +37,16 @@ fn every_config_file_parses_and_validates() {
         }
     }
     seen.sort();
-    for required in ["adam", "best", "deep", "fashion", "rmsprop", "sgd", "smoke"] {
+    for required in [
+        "adam",
+        "best",
+        "deep",
+        "fashion",
+        "rmsprop",
+        "sgd",
+        "smoke",
+        "smoke-sgd",
+    ] {
         assert!(
             seen.iter().any(|s| s == required),
             "configs/{required}.toml is missing"

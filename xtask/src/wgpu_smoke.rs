@@ -6,7 +6,9 @@
 //! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Then
 //! `bench --check-capture` on the training device: the bench's captured, replayed training step
 //! trains exactly as the plain one (same losses and weights, bit for bit; required on every
-//! build, `--fusion` included). Slow on
+//! build, `--fusion` included); and `configs/smoke-sgd.toml` trained with `train --capture`
+//! ends exactly as with plain `train` (same metrics and test loss, the step replayed), and
+//! within rounding of the same run on the CPU. Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -202,7 +204,121 @@ fn smoke(
         &["--device", train_device, "--check-capture"],
     )?;
     print!("{check}");
+    smoke_sgd_runs_agree(root, bin, scratch, train_device)
+}
+
+/// `configs/smoke-sgd.toml` trained on `train_device` plainly, with `--capture` (the Learner
+/// with its step recorded and replayed), and on the CPU. The captured run must log the same
+/// `metrics.csv` rows (but the seconds) and test loss as the plain one, with the step really
+/// replayed; the plain run must end within rounding of the CPU's (a seed draws the same
+/// network on every device, and the batches are the same).
+fn smoke_sgd_runs_agree(
+    root: &Path,
+    bin: &Path,
+    scratch: &Path,
+    train_device: &str,
+) -> anyhow::Result<()> {
+    let config = root.join("configs").join("smoke-sgd.toml");
+    let train = |name: &str, device: &str, capture: bool| {
+        let run = SmokeRun::train(bin, &config, scratch, name, device, capture)?;
+        println!(
+            "trained smoke-sgd.toml on {device}{} in {:.1} s: test loss {}",
+            if capture { " with --capture" } else { "" },
+            run.seconds,
+            run.summary["test_loss"]
+        );
+        anyhow::Ok(run)
+    };
+    let plain = train("plain", train_device, false)?;
+    let captured = train("captured", train_device, true)?;
+    let cpu = train("cpu", "cpu", false)?;
+
+    ensure!(
+        captured.summary["captured_step"] == "replayed",
+        "train --capture on {train_device} did not replay a recorded step: {}",
+        captured.summary["captured_step"]
+    );
+    ensure!(
+        plain.rows == captured.rows,
+        "train --capture on {train_device} logged other epochs than plain train:\n{}\nvs\n{}",
+        captured.rows.join("\n"),
+        plain.rows.join("\n")
+    );
+    let test_loss = |run: &SmokeRun| run.summary["test_loss"].as_f64().context("no test loss");
+    ensure!(
+        test_loss(&plain)? == test_loss(&captured)?,
+        "train --capture on {train_device}: test loss {} vs {} without",
+        test_loss(&captured)?,
+        test_loss(&plain)?
+    );
+    println!(
+        "train --capture on {train_device} replays a recorded step and trains as plain train: \
+         the same {} metrics rows and test loss",
+        plain.rows.len().saturating_sub(1)
+    );
+    let gap = (test_loss(&plain)? - test_loss(&cpu)?).abs();
+    ensure!(
+        gap <= 1e-4,
+        "the same seed trained on {train_device} and on the CPU ends {gap:.1e} apart in test loss"
+    );
+    println!(
+        "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
+    );
     Ok(())
+}
+
+/// One `train` run of the smoke-sgd recipe: its `metrics.csv` rows without the seconds, its
+/// `summary.json`, and how long it took.
+struct SmokeRun {
+    rows: Vec<String>,
+    summary: serde_json::Value,
+    seconds: f64,
+}
+
+impl SmokeRun {
+    fn train(
+        bin: &Path,
+        config: &Path,
+        scratch: &Path,
+        name: &str,
+        device: &str,
+        capture: bool,
+    ) -> anyhow::Result<Self> {
+        let started = std::time::Instant::now();
+        let config = config.display().to_string();
+        let artifacts = scratch.display().to_string();
+        let mut args = vec![
+            "--config",
+            &config,
+            "--device",
+            device,
+            "--run-name",
+            name,
+            "--artifacts-dir",
+            &artifacts,
+        ];
+        if capture {
+            args.push("--capture");
+        }
+        output(&bin.join("train"), &args)?;
+        let seconds = started.elapsed().as_secs_f64();
+        let folder = scratch.join(name);
+        let metrics = std::fs::read_to_string(folder.join("metrics.csv"))?;
+        let rows = metrics
+            .lines()
+            .map(|l| {
+                l.rsplit_once(',')
+                    .map_or(l, |(rest, _seconds)| rest)
+                    .to_string()
+            })
+            .collect();
+        let summary = std::fs::read_to_string(folder.join("summary.json"))?;
+        Ok(SmokeRun {
+            rows,
+            summary: serde_json::from_str(&summary)?,
+            seconds,
+        })
+    }
 }
 
 /// What one device made of the sample images and the test set.

@@ -124,21 +124,32 @@ pub fn hold_random_generator() -> MutexGuard<'static, ()> {
 }
 
 impl MlpConfig {
-    /// Builds the network with weights that depend on `seed` alone: the device's generator is
-    /// seeded and every weight drawn (Burn draws lazily, on first use) before any other seeded
-    /// initialisation in this process may start. The draws are the ones `device.seed(seed)`
-    /// followed by training would make, layer by layer, weights before biases.
+    /// Builds the network with weights that depend on `seed` alone, whatever the device: they
+    /// are drawn from the CPU's generator (a GPU backend's draws other numbers for the same
+    /// seed), then moved to `device`. The generator is seeded and every weight drawn (Burn
+    /// draws lazily, on first use) before any other seeded initialisation in this process may
+    /// start. The draws are the ones `device.seed(seed)` followed by training would make on
+    /// the CPU, layer by layer, weights before biases.
     pub fn init_seeded(&self, seed: u64, device: &Device) -> Mlp {
         let _only_one = hold_random_generator();
-        device.seed(seed);
-        let model = self.init(device);
+        let cpu = if device.is_autodiff() {
+            Device::flex().autodiff()
+        } else {
+            Device::flex()
+        };
+        cpu.seed(seed);
+        let model = self.init(&cpu);
         for layer in &model.layers {
             let _ = layer.weight.val();
             if let Some(bias) = &layer.bias {
                 let _ = bias.val();
             }
         }
-        model
+        if cpu == *device {
+            model
+        } else {
+            model.fork(device)
+        }
     }
 }
 

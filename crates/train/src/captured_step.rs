@@ -102,9 +102,6 @@ impl CapturedStep {
         device: &Device,
     ) -> Self {
         let before = ParamValues::copied(&model);
-        // The step must be the only owner of the buffers it updates (see `write_back`), which
-        // the caller's model may share: it trains a copy.
-        let model = ParamValues::copied(&model).replace(model);
         // The recorded inputs are refreshed in place, which needs buffers the step alone owns:
         // copies (`* 1.0` and `+ 0` are exact), not the caller's tensors.
         let input = Rc::new(RefCell::new(MnistBatch {

@@ -7,6 +7,7 @@ use clap::Parser;
 use crate::artifacts::RunMode;
 use crate::config::Overrides;
 use crate::renderer::Progress;
+use crate::summary::CapturedStepUse;
 use crate::training::{train, TrainRequest};
 
 /// Train an MLP on MNIST from a TOML config; results go to <artifacts.dir>/<run-name>/.
@@ -127,6 +128,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let outcome = train(&args.request())?;
     let s = &outcome.summary;
+    if s.captured_step == Some(CapturedStepUse::ReRun) {
+        println!(
+            "--capture: the {} backend records no graph, so the step re-ran for every batch \
+             (a speed-up needs a GPU backend)",
+            s.backend
+        );
+    }
     if let Some(reason) = &s.stopped_early {
         println!("stopped after epoch {}: {reason}", s.epochs_completed);
     }

@@ -135,6 +135,10 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         &model_config,
         req.progress,
     );
+    if req.capture {
+        req.progress
+            .say("training step captured once and replayed for every batch (--capture)");
+    }
     if let Some(epoch) = resume_from {
         check_checkpoint(&run_dir, epoch, &model_config, &device)?;
     }

@@ -31,9 +31,6 @@ pub(crate) struct ParamValues {
     values: HashMap<ParamId, Tensor<1>>,
     /// Whether the values are copies in buffers of their own, not the model's.
     copy: bool,
-    /// Whether mapping a model gives it these tensors, rather than writing their values into
-    /// its own.
-    replace: bool,
 }
 
 impl ParamValues {
@@ -60,12 +57,6 @@ impl ParamValues {
     pub(crate) fn write_into(mut self, read: Mlp) -> Mlp {
         read.map(&mut self)
     }
-
-    /// `model` holding these tensors themselves in place of its own.
-    pub(crate) fn replace(mut self, model: Mlp) -> Mlp {
-        self.replace = true;
-        model.map(&mut self)
-    }
 }
 
 impl ModuleVisitor for ParamValues {
@@ -91,12 +82,9 @@ impl ModuleMapper for ParamValues {
         let dims = read.dims();
         let require_grad = read.is_require_grad();
         let strategy = read.gradient_checkpointing_strategy();
-        let written = if self.replace {
-            value.reshape(dims)
-        } else {
-            read.inner()
-                .slice_assign(dims.map(|d| 0..d), value.reshape(dims))
-        };
+        let written = read
+            .inner()
+            .slice_assign(dims.map(|d| 0..d), value.reshape(dims));
         let mut tensor = Tensor::from_inner(written);
         if let Some(strategy) = strategy {
             tensor = tensor.with_gradient_checkpointing_strategy(strategy);
