@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stages, on a machine with Rust, what one call of a lent GPU machine needs to measure the GPU
-# figures (issue 15): the bench built with each GPU feature (wgpu, fusion, vulkan; stripped and
-# compressed, since a call carries at most 64 MiB), MNIST, and the Vulkan loader's packages.
+# figures (issue 15): the bench built with each GPU feature (wgpu, fusion, vulkan) and `train`
+# with wgpu (stripped and compressed, since a call carries at most 64 MiB), MNIST, and the
+# Vulkan loader's packages.
 # Then run bench/gpu-session.sh there, carrying gpu-run, data and .gl (all ignored by git):
 #   command: bash bench/gpu-session.sh     carry: ["gpu-run", "data", ".gl"]
 # The GPU machine has PyTorch with CUDA but no Rust and no network, hence this step.
@@ -19,6 +20,11 @@ for feature in wgpu fusion vulkan; do
   strip "$stage/bench-$feature"
   xz -T0 -6 "$stage/bench-$feature"
 done
+# `train` (wgpu build) to time `train --capture` against plain `train`.
+cargo build --quiet --package mnist-train --features mnist-train/wgpu --bin train
+cp "$CARGO_TARGET_DIR/debug/train" "$stage/train-wgpu"
+strip "$stage/train-wgpu"
+xz -T0 -6 "$stage/train-wgpu"
 
 # The bench looks for data/mnist in the checkout first.
 if [ ! -f data/mnist/train-images-idx3-ubyte.gz ]; then

@@ -147,3 +147,31 @@ fn train_with_capture_refuses_a_recipe_it_cannot_replay_before_touching_the_run_
         "a run folder was left behind"
     );
 }
+
+#[test]
+fn the_train_and_sweep_binaries_pass_capture_on_and_fail_cleanly_when_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = integration_tests::config("smoke.toml");
+    for binary in ["train", "sweep"] {
+        let out = std::process::Command::new(integration_tests::binary(binary))
+            .arg("--config")
+            .arg(&smoke)
+            .arg("--artifacts-dir")
+            .arg(dir.path())
+            .arg("--capture")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{binary}: {stderr}");
+        assert!(
+            stderr.contains("--capture: the training step of") && stderr.contains("adam"),
+            "{binary}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{binary}: {stderr}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a run folder was left"
+    );
+}

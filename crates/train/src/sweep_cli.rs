@@ -37,6 +37,9 @@ pub struct SweepArgs {
     /// Print the figures as one JSON object (the training's progress goes to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Train each seed with its step captured once and replayed (as `train --capture`).
+    #[arg(long)]
+    pub capture: bool,
 }
 
 /// Mean and sample standard deviation (0 for a single value).
@@ -126,7 +129,7 @@ fn train_seed(
             ..Overrides::default()
         },
         device: args.device.clone(),
-        capture: false,
+        capture: args.capture,
         mode: if args.overwrite {
             RunMode::Overwrite
         } else {
