@@ -131,18 +131,24 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     if train_device != "wgpu" {
         devices.insert(0, train_device);
     }
-    let result = smoke(&root, &bin, &scratch, train_device, &devices);
+    let result = smoke(
+        &root,
+        &bin,
+        &scratch,
+        (train_device, gpu == "fusion"),
+        &devices,
+    );
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-/// Trains on `train_device`, then reads with the saved weights on each of `devices` (the CPU
-/// last, the reference).
+/// Trains on `train_device` (`fused`: a build with Burn's fusion), then reads with the saved
+/// weights on each of `devices` (the CPU last, the reference).
 fn smoke(
     root: &Path,
     bin: &Path,
     scratch: &Path,
-    train_device: &str,
+    (train_device, fused): (&str, bool),
     devices: &[&'static str],
 ) -> anyhow::Result<()> {
     let artifacts = scratch.display().to_string();
@@ -204,7 +210,7 @@ fn smoke(
         &["--device", train_device, "--check-capture"],
     )?;
     print!("{check}");
-    smoke_sgd_runs_agree(root, bin, scratch, train_device)
+    smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)
 }
 
 /// `configs/smoke-sgd.toml` trained on `train_device` plainly, with `--capture` (the Learner
@@ -217,6 +223,7 @@ fn smoke_sgd_runs_agree(
     bin: &Path,
     scratch: &Path,
     train_device: &str,
+    fused: bool,
 ) -> anyhow::Result<()> {
     let config = root.join("configs").join("smoke-sgd.toml");
     let train = |name: &str, device: &str, capture: bool| {
@@ -238,22 +245,22 @@ fn smoke_sgd_runs_agree(
         "train --capture on {train_device} did not replay a recorded step: {}",
         captured.summary["captured_step"]
     );
+    // Bit for bit, but with Burn's fusion: it fuses the Learner's operations and the recorded
+    // step's into different kernels, whose rounding differs (a replay that trained wrongly is
+    // off by far more: 0.06 in the first epoch's training loss).
+    let allowed = if fused { FUSED_ROUNDING } else { 0.0 };
+    let test_loss = |run: &SmokeRun| run.summary["test_loss"].as_f64().context("no test loss");
+    let gap = metrics_gap(&plain.rows, &captured.rows)?
+        .max((test_loss(&plain)? - test_loss(&captured)?).abs());
     ensure!(
-        plain.rows == captured.rows,
-        "train --capture on {train_device} logged other epochs than plain train:\n{}\nvs\n{}",
+        gap <= allowed,
+        "train --capture on {train_device} ends {gap:.1e} from plain train (allowed {allowed:.0e}):\n{}\nvs\n{}",
         captured.rows.join("\n"),
         plain.rows.join("\n")
     );
-    let test_loss = |run: &SmokeRun| run.summary["test_loss"].as_f64().context("no test loss");
-    ensure!(
-        test_loss(&plain)? == test_loss(&captured)?,
-        "train --capture on {train_device}: test loss {} vs {} without",
-        test_loss(&captured)?,
-        test_loss(&plain)?
-    );
     println!(
         "train --capture on {train_device} replays a recorded step and trains as plain train: \
-         the same {} metrics rows and test loss",
+         {} epochs' metrics and the test loss at most {gap:.1e} apart (allowed {allowed:.0e})",
         plain.rows.len().saturating_sub(1)
     );
     let gap = (test_loss(&plain)? - test_loss(&cpu)?).abs();
@@ -265,6 +272,45 @@ fn smoke_sgd_runs_agree(
         "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
     );
     Ok(())
+}
+
+/// How far apart a captured and a plain run may end with Burn's fusion (see
+/// [`smoke_sgd_runs_agree`]).
+const FUSED_ROUNDING: f64 = 1e-6;
+
+/// The largest difference between two `metrics.csv`'s figures at the same place; an error if
+/// their shapes or headers differ.
+fn metrics_gap(a: &[String], b: &[String]) -> anyhow::Result<f64> {
+    ensure!(
+        a.len() == b.len() && a.len() > 1 && a.first() == b.first(),
+        "the metrics differ in shape:\n{}\nvs\n{}",
+        a.join("\n"),
+        b.join("\n")
+    );
+    let mut gap: f64 = 0.0;
+    for (row_a, row_b) in a.iter().zip(b).skip(1) {
+        let (cells_a, cells_b): (Vec<&str>, Vec<&str>) =
+            (row_a.split(',').collect(), row_b.split(',').collect());
+        ensure!(
+            cells_a.len() == cells_b.len(),
+            "rows {row_a} and {row_b} differ in shape"
+        );
+        for (x, y) in cells_a.iter().zip(&cells_b) {
+            let (x, y): (f64, f64) = (
+                x.parse()
+                    .with_context(|| format!("not a number in {row_a}: {x}"))?,
+                y.parse()
+                    .with_context(|| format!("not a number in {row_b}: {y}"))?,
+            );
+            let d = (x - y).abs();
+            gap = if d.is_nan() {
+                f64::INFINITY
+            } else {
+                gap.max(d)
+            };
+        }
+    }
+    Ok(gap)
 }
 
 /// One `train` run of the smoke-sgd recipe: its `metrics.csv` rows without the seconds, its

@@ -11,6 +11,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use burn::data::dataloader::{DataLoaderIterator, Progress};
 use burn::data::dataset::DatasetError;
 use burn::module::Module;
 use burn::tensor::Device;
@@ -63,37 +64,13 @@ impl CapturedTraining {
         processor: &mut SupervisedTrainingEventProcessor<Mlp>,
         interrupter: &Interrupter,
     ) {
-        let mut iterator = loader.iter();
-        let mut iteration = 0;
-        while let Some(batch) = iterator.next() {
-            let batch = match batch {
-                Ok(batch) => batch,
-                Err(err) => {
-                    interrupter.fail(err);
-                    break;
-                }
-            };
-            iteration += 1;
-            let progress = iterator.progress();
-            let output = match self.replay(learner, step, batch) {
-                Ok(output) => output,
-                Err(err) => {
-                    interrupter.fail(err);
-                    break;
-                }
-            };
+        each_batch(loader.iter(), interrupter, |batch, progress, iteration| {
+            let output = self.replay(learner, step, batch)?;
             learner.lr_step();
-            let item = TrainingItem::new(
-                output,
-                progress,
-                Some(iteration),
-                Some(learner.lr_current()),
-            );
-            interrupter.fail_on_error(processor.process_train(LearnerEvent::ProcessedItem(item)));
-            if interrupter.should_stop() {
-                break;
-            }
-        }
+            let lr = Some(learner.lr_current());
+            let item = TrainingItem::new(output, progress, Some(iteration), lr);
+            Ok(processor.process_train(LearnerEvent::ProcessedItem(item))?)
+        });
         if let Some(model) = step.as_ref().and_then(CapturedStep::model) {
             learner.load_model(model.into_record());
         }
@@ -143,21 +120,30 @@ fn valid_epoch(
     interrupter: &Interrupter,
 ) {
     let model = learner.model().valid();
-    let mut iterator = loader.iter();
-    let mut iteration = 0;
-    while let Some(batch) = iterator.next() {
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(err) => {
-                interrupter.fail(err);
-                break;
-            }
-        };
-        iteration += 1;
-        let progress = iterator.progress();
+    each_batch(loader.iter(), interrupter, |batch, progress, iteration| {
         let output = InferenceStep::step(&model, batch);
         let item = TrainingItem::new(output, progress, Some(iteration), None);
-        interrupter.fail_on_error(processor.process_valid(LearnerEvent::ProcessedItem(item)));
+        Ok(processor.process_valid(LearnerEvent::ProcessedItem(item))?)
+    });
+}
+
+/// Runs `each` on every batch with its progress and iteration (from 1), as Burn's loops do:
+/// until the loader or `each` fails (the interrupter gets the error) or a stop is asked for.
+fn each_batch(
+    mut batches: Box<dyn DataLoaderIterator<MnistBatch> + '_>,
+    interrupter: &Interrupter,
+    mut each: impl FnMut(MnistBatch, Progress, usize) -> Result<(), TrainingError>,
+) {
+    let mut iteration = 0;
+    while let Some(batch) = batches.next() {
+        iteration += 1;
+        let done = batch
+            .map_err(TrainingError::from)
+            .and_then(|batch| each(batch, batches.progress(), iteration));
+        if let Err(err) = done {
+            interrupter.fail(err);
+            break;
+        }
         if interrupter.should_stop() {
             break;
         }
