@@ -245,9 +245,9 @@ fn smoke_sgd_runs_agree(
         "train --capture on {train_device} did not replay a recorded step: {}",
         captured.summary["captured_step"]
     );
-    // Bit for bit, but with Burn's fusion: it fuses the Learner's operations and the recorded
-    // step's into different kernels, whose rounding differs (a replay that trained wrongly is
-    // off by far more: 0.06 in the first epoch's training loss).
+    // Bit for bit, but with Burn's fusion: its autotuning picks kernels by timing them in each
+    // process, and two kernels may round differently (measured: 4.4e-9 in one run, 0 in the
+    // next; a replay that trained wrongly is off by far more: 0.06 in the first epoch's loss).
     let allowed = if fused { FUSED_ROUNDING } else { 0.0 };
     let test_loss = |run: &SmokeRun| run.summary["test_loss"].as_f64().context("no test loss");
     let gap = metrics_gap(&plain.rows, &captured.rows)?

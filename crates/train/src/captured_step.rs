@@ -24,7 +24,8 @@
 //!
 //! `bench --check-capture` proves the first two on a real device (replayed steps give the plain
 //! steps' losses and weights bit for bit), and `cargo xtask wgpu-smoke` that `train --capture`
-//! ends with the plain run's weights.
+//! logs the plain run's metrics and test loss (bit for bit on wgpu; within rounding with Burn's
+//! fusion, whose autotuning may pick kernels that round differently from one process to the next).
 
 use std::cell::RefCell;
 use std::rc::Rc;
