@@ -27,11 +27,7 @@ pub(crate) fn write_back(read: Mlp, updated: Mlp) -> Mlp {
 
 /// Every float parameter's value by id, flattened and without autodiff.
 #[derive(Default)]
-pub(crate) struct ParamValues {
-    values: HashMap<ParamId, Tensor<1>>,
-    /// Whether the values are copies in buffers of their own, not the model's.
-    copy: bool,
-}
+pub(crate) struct ParamValues(HashMap<ParamId, Tensor<1>>);
 
 impl ParamValues {
     /// `model`'s values, sharing its buffers.
@@ -44,12 +40,11 @@ impl ParamValues {
     /// `model`'s values as they are now, copied into new buffers (`* 1.0` is exact), so that
     /// they survive later writes into the model's buffers.
     pub(crate) fn copied(model: &Mlp) -> Self {
-        let mut values = ParamValues {
-            copy: true,
-            ..ParamValues::default()
-        };
-        model.visit(&mut values);
-        values
+        let ParamValues(shared) = ParamValues::of(model);
+        let copies = shared
+            .into_iter()
+            .map(|(id, value)| (id, value.mul_scalar(1.0)));
+        ParamValues(copies.collect())
     }
 
     /// `read` holding these values, written into `read`'s own buffers. `read` must be the only
@@ -63,19 +58,14 @@ impl ModuleVisitor for ParamValues {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let value = param.val().inner();
         let count = value.shape().num_elements();
-        let value = if self.copy {
-            value.mul_scalar(1.0)
-        } else {
-            value
-        };
-        self.values.insert(param.id, value.reshape([count]));
+        self.0.insert(param.id, value.reshape([count]));
     }
 }
 
 impl ModuleMapper for ParamValues {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, read, mapper) = param.consume();
-        let Some(value) = self.values.remove(&id) else {
+        let Some(value) = self.0.remove(&id) else {
             // Not a parameter the optimiser updated: left as it was.
             return Param::from_mapped_value(id, read, mapper);
         };
