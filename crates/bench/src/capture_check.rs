@@ -7,7 +7,6 @@
 //! Mesa's software Vulkan); on the CPU the step is not recorded and the check says so.
 
 use burn::data::dataloader::DataLoader;
-use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use mnist_data::{MnistBatch, Residence, Split};
 use mnist_model::Mlp;
@@ -167,9 +166,9 @@ fn train_plainly(
     let initial = parameters(&model)?;
     let mut losses = Vec::new();
     for batch in batches {
-        let output = model.forward_training(batch.images.clone(), batch.targets.clone());
-        losses.push(read_loss(output.loss.clone())?);
-        let grads = GradientsParams::from_grads(output.loss.backward(), &model);
+        let forward = model.training_forward(batch.clone());
+        losses.push(read_loss(forward.item.loss.clone())?);
+        let grads = forward.backward(&model).grads;
         model = optimizer.step(lr, model, grads);
     }
     Ok((losses, model, initial))

@@ -18,7 +18,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::Residence;
 use mnist_model::device::{
-    backend_label, data_residence, default_device_name, is_gpu, parse_device,
+    backend_label, backend_name, data_residence, default_device_name, is_gpu, parse_device,
 };
 use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
@@ -113,6 +113,9 @@ fn capture_trains_right(
     }
 }
 
+/// How the table names the epochs with the sparse first layer off.
+const DENSE_LABEL: &str = "every product dense";
+
 /// Replayed steps that `--check-capture` (and the bench, before timing them) compare.
 const CHECKED_REPLAYS: usize = 8;
 
@@ -182,6 +185,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut ours = Vec::new();
     let mut ours_on_device = Vec::new();
     let mut ours_captured = Vec::new();
+    let mut ours_dense = Vec::new();
     let mut theirs = Vec::new();
     let mut their_evals = Vec::new();
     // Batches gathered on the device are the alternative only where the digits are not
@@ -200,6 +204,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         Residence::Device => "captured step, data on the device",
         Residence::Host => "captured step",
     };
+    // The sparse first layer is the CPU's (flex); the same epochs with dense products show
+    // what it saves.
+    let compare_dense = backend_name(&device_name) == "flex";
     let trials = torch.as_ref().map_or(1, |(_, pairs)| (*pairs).max(1));
     for trial in 0..trials {
         let epoch = |residence| {
@@ -223,6 +230,22 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 resident.total_line()
             );
             ours_on_device.push(resident);
+        }
+        if compare_dense {
+            let dense = median_epoch(
+                &config,
+                &train_split,
+                &device,
+                Residence::Host,
+                args.epochs,
+                Timing::DenseWholeEpoch,
+            )?;
+            println!(
+                "  ours, {DENSE_LABEL}, trial {}: {}",
+                trial + 1,
+                dense.total_line()
+            );
+            ours_dense.push(dense);
         }
         if time_captured {
             let replayed = median_epoch(
@@ -273,19 +296,21 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     eval.torch_seconds = median(&their_evals);
     let our_sgemm = sgemm_gflops(&device)?;
     let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
+    let variants = [
+        ("data on the device", ours_on_device),
+        (captured_label, ours_captured),
+        (DENSE_LABEL, ours_dense),
+    ]
+    .into_iter()
+    .filter(|(_, epochs)| !epochs.is_empty())
+    .map(|(label, epochs)| Variant::new(label, epochs, &theirs, &ours))
+    .collect();
     let mut report = BenchReport::new(
         &config,
         &device_label,
         train_split.len(),
         ours,
-        [
-            ("data on the device", ours_on_device),
-            (captured_label, ours_captured),
-        ]
-        .into_iter()
-        .filter(|(_, epochs)| !epochs.is_empty())
-        .map(|(label, epochs)| Variant::new(label, epochs, &theirs))
-        .collect(),
+        variants,
         profile,
         theirs,
         torch.as_ref().map(|(r, _)| r.describe()),

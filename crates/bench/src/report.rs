@@ -56,15 +56,23 @@ pub struct Variant {
     pub ratios: Vec<f64>,
     pub median_ratio: Option<f64>,
     pub median_epoch_seconds: Option<f64>,
+    /// Our plain epoch / this variant's, trial by trial, and their median: below 1 means the
+    /// plain epoch is the faster.
+    pub ours_over_variant: Vec<f64>,
+    pub median_ours_over_variant: Option<f64>,
 }
 
 impl Variant {
-    /// `epochs` (one per trial) against PyTorch's epochs of the same trials.
-    pub fn new(label: &str, epochs: Vec<EpochTiming>, torch: &[f64]) -> Self {
+    /// `epochs` (one per trial) against PyTorch's epochs and our plain ones of the same trials.
+    pub fn new(label: &str, epochs: Vec<EpochTiming>, torch: &[f64], ours: &[EpochTiming]) -> Self {
         let ratios = ratios_to_torch(&epochs, torch);
         let totals: Vec<f64> = epochs.iter().map(|o| o.total).collect();
+        let ours_over_variant: Vec<f64> =
+            ours.iter().zip(&totals).map(|(o, v)| o.total / v).collect();
         Variant {
             label: label.to_string(),
+            median_ours_over_variant: median(&ours_over_variant),
+            ours_over_variant,
             median_ratio: median(&ratios),
             median_epoch_seconds: median(&totals),
             ratios,
@@ -189,6 +197,19 @@ impl fmt::Display for BenchReport {
             )?;
         }
         for v in &self.variants {
+            if let Some(ratio) = v.median_ours_over_variant {
+                let trials: Vec<String> = v
+                    .ours_over_variant
+                    .iter()
+                    .map(|r| format!("{r:.2}"))
+                    .collect();
+                writeln!(
+                    f,
+                    "| ours / ours {}, per trial: {} | median **{ratio:.2}** |",
+                    v.label,
+                    trials.join(", ")
+                )?;
+            }
             if let Some(ratio) = v.median_ratio {
                 writeln!(
                     f,

@@ -5,11 +5,16 @@
 
 pub mod device;
 mod mlp;
+mod sparse;
+mod sparse_input;
 mod step;
 mod summary;
 mod trained;
 
 pub use mlp::{hold_random_generator, Init, Mlp, MlpConfig};
+pub use sparse::SparseRows;
+pub use sparse_input::SPARSE_DENSITY_LIMIT;
+pub use step::TrainingForward;
 pub use summary::{LayerSummary, ModelSummary};
 pub use trained::{
     checkpoint_weights, checkpointed_epochs, load_trained, load_weights, LoadError, ARTIFACTS_DIR,

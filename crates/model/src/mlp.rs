@@ -62,6 +62,8 @@ pub struct Mlp {
     dropout: Dropout,
     #[module(skip)]
     label_smoothing: f32,
+    #[module(skip)]
+    sparse_input: bool,
 }
 
 impl MlpConfig {
@@ -108,6 +110,7 @@ impl MlpConfig {
             activation: Relu::new(),
             dropout: DropoutConfig::new(self.dropout).init(),
             label_smoothing: 0.0,
+            sparse_input: true,
         }
     }
 }
@@ -154,17 +157,45 @@ impl MlpConfig {
 }
 
 impl Mlp {
-    /// `[batch, inputs]` -> `[batch, classes]` logits.
+    /// `[batch, inputs]` -> `[batch, classes]` logits. On the CPU without autodiff (evaluation,
+    /// inference), a batch that is mostly background goes through the first layer as a sparse
+    /// matrix (`sparse_input.rs`); the training step does the same in [`TrainStep`].
+    ///
+    /// [`TrainStep`]: burn::train::TrainStep
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
-        let last = self.layers.len().saturating_sub(1);
-        let mut x = images;
-        for (i, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x);
-            if i < last {
-                x = self.dropout.forward(self.activation.forward(x));
-            }
+        let Some(first) = self.layers.first() else {
+            return images;
+        };
+        let rows = images.dims()[0];
+        // With autodiff, only the training step knows how to take the sparse layer's gradient.
+        let sparse = (!images.is_autodiff())
+            .then(|| self.sparse_images(&images))
+            .flatten();
+        let first_output = sparse
+            .and_then(|sparse| self.sparse_first_layer(&sparse, rows, &images.device()))
+            .unwrap_or_else(|| first.forward(images));
+        self.after_first_layer(first_output)
+    }
+
+    /// The rest of the network from the first dense layer's output: ReLU (and dropout), then
+    /// each later layer, ReLU and dropout between them.
+    pub(crate) fn after_first_layer(&self, first_output: Tensor<2>) -> Tensor<2> {
+        let mut x = first_output;
+        for layer in self.layers.iter().skip(1) {
+            x = layer.forward(self.dropout.forward(self.activation.forward(x)));
         }
         x
+    }
+
+    /// Whether the CPU may take the first layer's products from a sparse batch (the default).
+    /// Off, every product is dense, as before; the bench compares the two.
+    pub fn with_sparse_input(mut self, allowed: bool) -> Self {
+        self.sparse_input = allowed;
+        self
+    }
+
+    pub(crate) fn sparse_input_allowed(&self) -> bool {
+        self.sparse_input
     }
 
     /// Trains against `(1 - alpha)` one-hot plus `alpha / classes` everywhere (0 = off).

@@ -1,10 +1,12 @@
 //! Burn's train and inference steps for the MLP on MNIST batches: cross-entropy on logits.
 
 use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::GradientsParams;
 use burn::tensor::{Int, Tensor};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 use mnist_data::MnistBatch;
 
+use crate::sparse_input::SparseFirstLayer;
 use crate::Mlp;
 
 impl Mlp {
@@ -17,22 +19,22 @@ impl Mlp {
         self.classify(images, targets, 0.0)
     }
 
-    /// As in the training step: the loss with the model's label smoothing (if any).
-    pub fn forward_training(
-        &self,
-        images: Tensor<2>,
-        targets: Tensor<1, Int>,
-    ) -> ClassificationOutput {
-        self.classify(images, targets, self.label_smoothing())
-    }
-
     fn classify(
         &self,
         images: Tensor<2>,
         targets: Tensor<1, Int>,
         smoothing: f32,
     ) -> ClassificationOutput {
-        let output = self.forward(images);
+        self.classification(self.forward(images), targets, smoothing)
+    }
+
+    /// The loss of `output` (logits) against `targets`, with them.
+    pub(crate) fn classification(
+        &self,
+        output: Tensor<2>,
+        targets: Tensor<1, Int>,
+        smoothing: f32,
+    ) -> ClassificationOutput {
         let loss = CrossEntropyLossConfig::new()
             .with_smoothing((smoothing > 0.0).then_some(smoothing))
             .init(&output.device())
@@ -41,13 +43,66 @@ impl Mlp {
     }
 }
 
+/// A training step's forward pass, ready for its backward pass.
+pub struct TrainingForward {
+    /// The loss (with the model's label smoothing, if any), logits and targets.
+    pub item: ClassificationOutput,
+    /// Set when the first layer ran sparse: its weight gradient is computed apart.
+    sparse: Option<SparseFirstLayer>,
+}
+
+impl Mlp {
+    /// The training step's forward pass. On the CPU a mostly-background batch takes the
+    /// sparse first layer (`sparse_input.rs`); otherwise Burn's autodiff does every layer.
+    pub fn training_forward(&self, batch: MnistBatch) -> TrainingForward {
+        let (logits, sparse) = match self.sparse_images(&batch.images) {
+            Some(images) => {
+                let rows = batch.images.dims()[0];
+                match self.sparse_training_logits(images, rows, &batch.images.device()) {
+                    Some((logits, sparse)) => (logits, Some(sparse)),
+                    None => (self.forward(batch.images), None),
+                }
+            }
+            None => (self.forward(batch.images), None),
+        };
+        TrainingForward {
+            item: self.classification(logits, batch.targets, self.label_smoothing()),
+            sparse,
+        }
+    }
+}
+
+impl TrainingForward {
+    /// The backward pass: the gradient of every parameter of `model`, the model that made
+    /// this forward pass.
+    ///
+    /// # Panics
+    /// If the sparse first layer's gradient cannot be read back (an internal error: the
+    /// product it was computed from was readable).
+    pub fn backward(self, model: &Mlp) -> TrainOutput<ClassificationOutput> {
+        let mut grads = self.item.loss.backward();
+        let Some(sparse) = self.sparse else {
+            return TrainOutput::new(model, grads, self.item);
+        };
+        let first = sparse.weight_gradient(model, &mut grads);
+        let Some((weight, gradient)) = first else {
+            panic!("the sparse first layer's weight gradient could not be read back");
+        };
+        let mut params = GradientsParams::from_grads(grads, model);
+        params.register(weight, gradient);
+        TrainOutput {
+            grads: params,
+            item: self.item,
+        }
+    }
+}
+
 impl TrainStep for Mlp {
     type Input = MnistBatch;
     type Output = ClassificationOutput;
 
     fn step(&self, batch: MnistBatch) -> TrainOutput<ClassificationOutput> {
-        let item = self.forward_training(batch.images, batch.targets);
-        TrainOutput::new(self, item.loss.backward(), item)
+        self.training_forward(batch).backward(self)
     }
 }
 

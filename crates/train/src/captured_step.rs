@@ -30,7 +30,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::{capture, Device, Graph, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
@@ -119,12 +119,12 @@ impl CapturedStep {
             };
             // The parameters as read, to write the update back into (see `write_back`).
             let read = current.clone();
-            let output = current.forward_training(batch.images, batch.targets);
+            let forward = current.training_forward(batch);
             let computed = StepOutput {
-                loss: output.loss.clone().detach(),
-                logits: output.output.detach(),
+                loss: forward.item.loss.clone().detach(),
+                logits: forward.item.output.clone().detach(),
             };
-            let grads = GradientsParams::from_grads(output.loss.backward(), &current);
+            let grads = forward.backward(&current).grads;
             let updated = optimizer.step(lr, current, grads);
             *step_model.borrow_mut() = Some(write_back(read, updated));
             computed
