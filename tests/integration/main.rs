@@ -15,6 +15,7 @@ mod model;
 mod model_files;
 mod preprocessing;
 mod report;
+mod sparse_input;
 mod vocabulary;
 mod web_api;
 mod web_page;

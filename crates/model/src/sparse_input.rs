@@ -15,9 +15,12 @@ use crate::sparse::SparseRows;
 use crate::Mlp;
 
 /// Batches with at most this share of non-zero pixels take the sparse first layer. MNIST's
-/// digits are about a fifth ink; Fashion-MNIST's garments half, where the dense product
-/// is faster (`cargo xtask bench --sparse-check` times both on a recipe's data).
-pub const SPARSE_DENSITY_LIMIT: f64 = 0.35;
+/// digits are a fifth ink (500 of them: 0.196), where the sparse product of the 784x784 layer
+/// took 2.5 ms on two Zen 4 cores against about 3.6 ms for gemm's dense one; Fashion-MNIST's
+/// garments are half ink (0.493), where it took 4.3-5.7 ms. The product is bound by reading a
+/// row of weights per entry, so its time grows with the density; this limit sits near where
+/// the two meet. (`cargo xtask bench` times whole epochs both ways on a recipe's data.)
+pub const SPARSE_DENSITY_LIMIT: f64 = 0.3;
 
 impl Mlp {
     /// The images as a sparse matrix when the first layer should use it: the model allows it,

@@ -73,6 +73,11 @@ impl Mlp {
 }
 
 impl TrainingForward {
+    /// Whether the first layer ran sparse (`sparse_input.rs`).
+    pub fn first_layer_sparse(&self) -> bool {
+        self.sparse.is_some()
+    }
+
     /// The backward pass: the gradient of every parameter of `model`, the model that made
     /// this forward pass.
     ///
