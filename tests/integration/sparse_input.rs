@@ -30,7 +30,11 @@ fn relative_gap(a: &[f32], b: &[f32]) -> f32 {
 }
 
 fn gradient<const D: usize>(grads: &GradientsParams, param: &Param<Tensor<D>>) -> Vec<f32> {
-    values(grads.get::<D>(param.id).expect("every parameter has a gradient"))
+    values(
+        grads
+            .get::<D>(param.id)
+            .expect("every parameter has a gradient"),
+    )
 }
 
 /// One training step's loss and the gradient of every weight and bias, in layer order.
@@ -58,14 +62,23 @@ fn a_training_step_with_the_sparse_first_layer_gives_the_dense_loss_and_gradient
     let images = batch(DatasetKind::Mnist, 500, &device);
     let (sparse, loss, grads) = step(&model, images.clone());
     let (dense, dense_loss, dense_grads) = step(&model.clone().with_sparse_input(false), images);
-    assert!(sparse, "500 MNIST digits (a fifth ink) take the sparse first layer");
+    assert!(
+        sparse,
+        "500 MNIST digits (a fifth ink) take the sparse first layer"
+    );
     assert!(!dense, "with the sparse input off, every product is dense");
-    assert!((loss - dense_loss).abs() <= 1e-6 * dense_loss, "{loss} vs {dense_loss}");
+    assert!(
+        (loss - dense_loss).abs() <= 1e-6 * dense_loss,
+        "{loss} vs {dense_loss}"
+    );
     assert_eq!(grads.len(), 6);
     for (i, (g, d)) in grads.iter().zip(&dense_grads).enumerate() {
         let gap = relative_gap(g, d);
         assert!(gap < 1e-4, "parameter {i}: gradients {gap:e} apart");
-        assert!(d.iter().any(|v| *v != 0.0), "parameter {i}: a gradient to compare");
+        assert!(
+            d.iter().any(|v| *v != 0.0),
+            "parameter {i}: a gradient to compare"
+        );
     }
 }
 
@@ -85,5 +98,8 @@ fn a_batch_that_is_half_ink_takes_the_dense_products() {
     let model = seeded(&device);
     let garments = batch(DatasetKind::FashionMnist, 100, &device);
     let (sparse, _, _) = step(&model, garments);
-    assert!(!sparse, "Fashion-MNIST is about half ink: above the sparse limit");
+    assert!(
+        !sparse,
+        "Fashion-MNIST is about half ink: above the sparse limit"
+    );
 }
