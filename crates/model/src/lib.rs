@@ -12,7 +12,6 @@ mod summary;
 mod trained;
 
 pub use mlp::{hold_random_generator, Init, Mlp, MlpConfig};
-pub use sparse::SparseRows;
 pub use sparse_input::SPARSE_DENSITY_LIMIT;
 pub use step::TrainingForward;
 pub use summary::{LayerSummary, ModelSummary};

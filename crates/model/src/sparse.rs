@@ -38,9 +38,10 @@ macro_rules! compiled_for {
 }
 
 impl SparseRows {
-    /// The non-zero entries of the row-major `[data.len() / cols, cols]` matrix `data`: rows
-    /// counted, then filled, both on rayon's threads.
-    pub fn from_dense(data: &[f32], cols: usize) -> Self {
+    /// The non-zero entries of the row-major `[data.len() / cols, cols]` matrix `data`, or
+    /// `None` when more than `max_density` of them are non-zero: rows counted (the density is
+    /// known before anything is stored), then filled, both on rayon's threads.
+    pub fn from_dense(data: &[f32], cols: usize, max_density: f64) -> Option<Self> {
         let rows = data.len().checked_div(cols).unwrap_or(0);
         let row_data = |row: usize| &data[row * cols..(row + 1) * cols];
         let counts: Vec<usize> = (0..rows)
@@ -53,6 +54,9 @@ impl SparseRows {
             starts.push(starts[starts.len() - 1] + count);
         }
         let total = starts[rows];
+        if total as f64 > max_density * (rows * cols) as f64 {
+            return None;
+        }
         let mut indices = vec![0u32; total];
         let mut values = vec![0f32; total];
         let mut parts = Vec::with_capacity(rows);
@@ -76,17 +80,18 @@ impl SparseRows {
                     *slot_value = value;
                 }
             });
-        SparseRows {
+        Some(SparseRows {
             rows,
             cols,
             starts,
             indices,
             values,
-        }
+        })
     }
 
     /// The share of entries that are non-zero (0 for an empty matrix).
-    pub fn density(&self) -> f64 {
+    #[cfg(test)]
+    fn density(&self) -> f64 {
         let all = self.rows * self.cols;
         if all == 0 {
             0.0
@@ -294,7 +299,7 @@ mod tests {
         for (m, k, n) in [(37, 29, 87), (5, 784, 10), (1, 3, 64), (40, 12, 15)] {
             let a = matrix(m, k, 0.2, 1);
             let b = matrix(k, n, 1.0, 2);
-            let sparse = SparseRows::from_dense(&a, k);
+            let sparse = SparseRows::from_dense(&a, k, 1.0).unwrap();
             let got = sparse.times(&b, n);
             let want = dense_product(&a, &b, m, k, n);
             assert_eq!(got.len(), want.len());
@@ -319,12 +324,12 @@ mod tests {
     #[test]
     fn transposing_twice_gives_the_matrix_back_and_density_counts_entries() {
         let a = matrix(13, 31, 0.3, 4);
-        let sparse = SparseRows::from_dense(&a, 31);
+        let sparse = SparseRows::from_dense(&a, 31, 1.0).unwrap();
         assert_eq!(sparse.transposed().transposed(), sparse);
         let nonzero = a.iter().filter(|v| **v != 0.0).count();
         assert!(nonzero > 0 && nonzero < a.len());
         assert_eq!(sparse.density(), nonzero as f64 / a.len() as f64);
-        assert_eq!(SparseRows::from_dense(&[], 4).density(), 0.0);
+        assert_eq!(SparseRows::from_dense(&[], 4, 1.0).unwrap().density(), 0.0);
     }
 
     #[test]
@@ -332,7 +337,7 @@ mod tests {
         // All entries in the last 2 of 10 rows: two parts split those rows, not rows 0-4 / 5-9.
         let mut a = vec![0f32; 10 * 4];
         a[32..].fill(1.0);
-        let sparse = SparseRows::from_dense(&a, 4);
+        let sparse = SparseRows::from_dense(&a, 4, 1.0).unwrap();
         assert_eq!(sparse.balanced_row_ends(2), vec![9, 10]);
         assert_eq!(sparse.balanced_row_ends(1), vec![10]);
         assert_eq!(

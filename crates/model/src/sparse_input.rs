@@ -31,8 +31,7 @@ impl Mlp {
         }
         let [_, cols] = images.dims();
         let data = images.clone().inner().into_data();
-        let sparse = SparseRows::from_dense(data.as_slice::<f32>().ok()?, cols);
-        (sparse.density() <= SPARSE_DENSITY_LIMIT).then_some(sparse)
+        SparseRows::from_dense(data.as_slice::<f32>().ok()?, cols, SPARSE_DENSITY_LIMIT)
     }
 
     /// The first layer's product `images x W` from the sparse images, on `device`.
