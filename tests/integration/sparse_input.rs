@@ -55,41 +55,78 @@ fn seeded(device: &Device) -> Mlp {
     MlpConfig::new().init_seeded(3, device)
 }
 
-#[test]
-fn a_training_step_with_the_sparse_first_layer_gives_the_dense_loss_and_gradients() {
-    let device = Device::flex().autodiff();
-    let model = seeded(&device);
-    let images = batch(DatasetKind::Mnist, 500, &device);
+/// The sparse step against the dense one for a network with these hidden layers: both taken
+/// as asked, the same loss, and every weight's and bias's gradient within 1e-4 of the largest.
+fn sparse_step_matches_dense(hidden: Vec<usize>, images: &MnistBatch, device: &Device) {
+    let layers = hidden.len() + 1;
+    let model = MlpConfig::new()
+        .with_hidden(hidden.clone())
+        .init_seeded(3, device);
     let (sparse, loss, grads) = step(&model, images.clone());
-    let (dense, dense_loss, dense_grads) = step(&model.clone().with_sparse_input(false), images);
+    let (dense, dense_loss, dense_grads) =
+        step(&model.clone().with_sparse_input(false), images.clone());
     assert!(
         sparse,
-        "500 MNIST digits (a fifth ink) take the sparse first layer"
+        "hidden {hidden:?}: 500 MNIST digits (a fifth ink) take the sparse first layer"
     );
     assert!(!dense, "with the sparse input off, every product is dense");
     assert!(
         (loss - dense_loss).abs() <= 1e-6 * dense_loss,
-        "{loss} vs {dense_loss}"
+        "hidden {hidden:?}: loss {loss} vs {dense_loss}"
     );
-    assert_eq!(grads.len(), 6);
+    assert_eq!(grads.len(), 2 * layers);
     for (i, (g, d)) in grads.iter().zip(&dense_grads).enumerate() {
         let gap = relative_gap(g, d);
-        assert!(gap < 1e-4, "parameter {i}: gradients {gap:e} apart");
+        assert!(
+            gap < 1e-4,
+            "hidden {hidden:?}, parameter {i}: gradients {gap:e} apart"
+        );
         assert!(
             d.iter().any(|v| *v != 0.0),
-            "parameter {i}: a gradient to compare"
+            "hidden {hidden:?}, parameter {i}: a gradient to compare"
         );
+    }
+}
+
+#[test]
+fn a_training_step_with_the_sparse_first_layer_gives_the_dense_loss_and_gradients() {
+    let device = Device::flex().autodiff();
+    let images = batch(DatasetKind::Mnist, 500, &device);
+    // The tutorial's 784-784-32-10, a one-layer network (no ReLU: its output is the logits)
+    // and a deeper one.
+    for hidden in [vec![784, 32], vec![], vec![128, 64, 32]] {
+        sparse_step_matches_dense(hidden, &images, &device);
     }
 }
 
 #[test]
 fn inference_with_the_sparse_first_layer_gives_the_dense_logits() {
     let device = Device::flex();
-    let model = seeded(&device);
     let images = batch(DatasetKind::Mnist, 64, &device).images;
-    let logits = values(model.forward(images.clone()));
-    let dense = values(model.clone().with_sparse_input(false).forward(images));
-    assert!(relative_gap(&logits, &dense) < 1e-5);
+    for hidden in [vec![784, 32], vec![]] {
+        let model = MlpConfig::new()
+            .with_hidden(hidden.clone())
+            .init_seeded(3, &device);
+        let logits = values(model.forward(images.clone()));
+        let dense = values(
+            model
+                .clone()
+                .with_sparse_input(false)
+                .forward(images.clone()),
+        );
+        let gap = relative_gap(&logits, &dense);
+        assert!(gap < 1e-5, "hidden {hidden:?}: logits {gap:e} apart");
+        if hidden.is_empty() {
+            // No ReLU on a one-layer network's logits: they are its linear layer's output.
+            let linear = values(model.layers()[0].forward(images.clone()));
+            assert!(linear.iter().any(|v| *v < 0.0));
+            let gap = relative_gap(&logits, &linear);
+            assert!(
+                gap < 1e-5,
+                "one layer: logits {gap:e} from the linear layer's"
+            );
+        }
+    }
 }
 
 #[test]

@@ -173,16 +173,34 @@ impl Mlp {
             .flatten();
         let first_output = sparse
             .and_then(|sparse| self.sparse_first_layer(&sparse, rows, &images.device()))
-            .unwrap_or_else(|| first.forward(images));
+            .unwrap_or_else(|| self.first_activation(first.forward(images)));
         self.after_first_layer(first_output)
     }
 
-    /// The rest of the network from the first dense layer's output: ReLU (and dropout), then
-    /// each later layer, ReLU and dropout between them.
+    /// Whether the first layer's output goes through ReLU: where another layer follows (a
+    /// one-layer network's output is the logits).
+    pub(crate) fn first_layer_activated(&self) -> bool {
+        self.layers.len() > 1
+    }
+
+    /// ReLU on the first dense layer's output, where [`Mlp::first_layer_activated`].
+    pub(crate) fn first_activation(&self, first_output: Tensor<2>) -> Tensor<2> {
+        if self.first_layer_activated() {
+            self.activation.forward(first_output)
+        } else {
+            first_output
+        }
+    }
+
+    /// The rest of the network from the first layer's output after its ReLU: dropout and the
+    /// second layer, then ReLU, dropout and the next layer for each later one.
     pub(crate) fn after_first_layer(&self, first_output: Tensor<2>) -> Tensor<2> {
         let mut x = first_output;
-        for layer in self.layers.iter().skip(1) {
-            x = layer.forward(self.dropout.forward(self.activation.forward(x)));
+        for (index, layer) in self.layers.iter().enumerate().skip(1) {
+            if index > 1 {
+                x = self.activation.forward(x);
+            }
+            x = layer.forward(self.dropout.forward(x));
         }
         x
     }

@@ -25,28 +25,106 @@ const WIDE: usize = 64;
 /// The columns left after the wide blocks, sixteen at a time (then one at a time).
 const NARROW: usize = 16;
 
+/// What happens to each sum of a product as it is stored: a bias added (one per column), then
+/// ReLU (`v <= 0` becomes 0, as Burn's). The default stores the plain product.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Epilogue<'a> {
+    pub bias: Option<&'a [f32]>,
+    pub relu: bool,
+}
+
+impl Epilogue<'_> {
+    /// `sums` (columns `first_col..`) as stored.
+    #[inline(always)]
+    fn apply(&self, sums: &mut [f32], first_col: usize) {
+        if let Some(bias) = self.bias {
+            for (s, b) in sums.iter_mut().zip(&bias[first_col..]) {
+                *s += b;
+            }
+        }
+        if self.relu {
+            for s in sums.iter_mut() {
+                *s = if *s <= 0.0 { 0.0 } else { *s };
+            }
+        }
+    }
+}
+
+/// Pixels tested together when a batch is made sparse: one bit each in a mask.
+const SPAN: usize = 16;
+
+/// One bit per non-zero value of `values` (at most [`SPAN`] of them), the first the lowest.
+#[inline(always)]
+fn nonzero_mask(values: &[f32]) -> u32 {
+    match <&[f32; SPAN]>::try_from(values) {
+        // A whole span: a fixed loop the compiler unrolls into vector compares.
+        Ok(span) => (0..SPAN).fold(0, |mask, i| mask | (u32::from(span[i] != 0.0) << i)),
+        Err(_) => values
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (i, v)| mask | (u32::from(*v != 0.0) << i)),
+    }
+}
+
+/// The non-zero values of `row` and their columns, in order, into `indices` and `values`
+/// (exactly as long as there are non-zero values), from the row's masks: a span of background
+/// is skipped at once.
+fn store_nonzero(row: &[f32], masks: &[u32], indices: &mut [u32], values: &mut [f32]) {
+    let mut slot = 0;
+    for (span, (chunk, &mask)) in row.chunks(SPAN).zip(masks).enumerate() {
+        let mut mask = mask;
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if let (Some(index), Some(value)) = (indices.get_mut(slot), values.get_mut(slot)) {
+                *index = (span * SPAN + i) as u32;
+                *value = chunk[i];
+            }
+            slot += 1;
+        }
+    }
+}
+
+/// The dense right-hand side of a product: a row-major matrix `n` columns wide, and what is
+/// done to the product's sums as they are stored.
+#[derive(Clone, Copy)]
+struct Dense<'a> {
+    values: &'a [f32],
+    n: usize,
+    epilogue: Epilogue<'a>,
+}
+
 /// A copy of `times_rows_portable` compiled for an x86 feature set, to be called only where
 /// the CPU has it.
 macro_rules! compiled_for {
     ($name:ident, $features:literal) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
-        fn $name(&self, rows: std::ops::Range<usize>, dense: &[f32], n: usize, out: &mut [f32]) {
-            self.times_rows_portable(rows, dense, n, out)
+        fn $name(&self, rows: std::ops::Range<usize>, dense: Dense, out: &mut [f32]) {
+            self.times_rows_portable(rows, dense, out)
         }
     };
 }
 
 impl SparseRows {
     /// The non-zero entries of the row-major `[data.len() / cols, cols]` matrix `data`, or
-    /// `None` when more than `max_density` of them are non-zero: rows counted (the density is
-    /// known before anything is stored), then filled, both on rayon's threads.
+    /// `None` when more than `max_density` of them are non-zero: each row's non-zero values
+    /// marked in masks, sixteen at a time, and counted (the density is known before anything
+    /// is stored), then stored, both on rayon's threads.
     pub fn from_dense(data: &[f32], cols: usize, max_density: f64) -> Option<Self> {
         let rows = data.len().checked_div(cols).unwrap_or(0);
+        let spans = cols.div_ceil(SPAN);
         let row_data = |row: usize| &data[row * cols..(row + 1) * cols];
-        let counts: Vec<usize> = (0..rows)
-            .into_par_iter()
-            .map(|row| row_data(row).iter().filter(|v| **v != 0.0).count())
+        let mut masks = vec![0u32; rows * spans];
+        let counts: Vec<usize> = masks
+            .par_chunks_mut(spans.max(1))
+            .enumerate()
+            .map(|(row, row_masks)| {
+                for (mask, chunk) in row_masks.iter_mut().zip(row_data(row).chunks(SPAN)) {
+                    *mask = nonzero_mask(chunk);
+                }
+                row_masks.iter().map(|m| m.count_ones() as usize).sum()
+            })
             .collect();
         let mut starts = Vec::with_capacity(rows + 1);
         starts.push(0);
@@ -70,15 +148,8 @@ impl SparseRows {
         parts
             .into_par_iter()
             .for_each(|(row, index_part, value_part)| {
-                let entries = row_data(row).iter().enumerate().filter(|(_, v)| **v != 0.0);
-                for ((slot_index, slot_value), (col, &value)) in index_part
-                    .iter_mut()
-                    .zip(value_part.iter_mut())
-                    .zip(entries)
-                {
-                    *slot_index = col as u32;
-                    *slot_value = value;
-                }
+                let row_masks = &masks[row * spans..(row + 1) * spans];
+                store_nonzero(row_data(row), row_masks, index_part, value_part)
             });
         Some(SparseRows {
             rows,
@@ -129,17 +200,27 @@ impl SparseRows {
         }
     }
 
-    /// `self x dense` for a row-major `[self.cols, n]` matrix: the row-major `[self.rows, n]`
-    /// product, the rows shared among the threads of rayon's pool by their counts of entries.
+    /// `self x dense` for a row-major `[self.cols, n]` matrix, each sum finished by `epilogue`:
+    /// the row-major `[self.rows, n]` product, the rows shared among the threads of rayon's
+    /// pool by their counts of entries.
     ///
     /// # Panics
-    /// If `dense` does not hold `self.cols * n` values (a caller's bug, not input).
-    pub fn times(&self, dense: &[f32], n: usize) -> Vec<f32> {
+    /// If `dense` does not hold `self.cols * n` values or a bias not `n` (a caller's bug, not
+    /// input).
+    pub fn times(&self, dense: &[f32], n: usize, epilogue: Epilogue) -> Vec<f32> {
         assert_eq!(
             dense.len(),
             self.cols * n,
             "sparse product: shapes disagree"
         );
+        if let Some(bias) = epilogue.bias {
+            assert_eq!(bias.len(), n, "sparse product: one bias per column");
+        }
+        let dense = Dense {
+            values: dense,
+            n,
+            epilogue,
+        };
         let mut out = vec![0f32; self.rows * n];
         let mut parts = Vec::new();
         let mut rest = out.as_mut_slice();
@@ -152,7 +233,7 @@ impl SparseRows {
         }
         parts
             .into_par_iter()
-            .for_each(|(rows, part)| self.times_rows(rows, dense, n, part));
+            .for_each(|(rows, part)| self.times_rows(rows, dense, part));
         out
     }
 
@@ -171,19 +252,19 @@ impl SparseRows {
 
     /// Rows `rows` of `self x dense` into `out` (those rows, row-major), with the widest
     /// vector instructions this CPU has.
-    fn times_rows(&self, rows: std::ops::Range<usize>, dense: &[f32], n: usize, out: &mut [f32]) {
+    fn times_rows(&self, rows: std::ops::Range<usize>, dense: Dense, out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") {
                 // Safety: the CPU has AVX-512F (checked just above).
-                return unsafe { self.times_rows_avx512(rows, dense, n, out) };
+                return unsafe { self.times_rows_avx512(rows, dense, out) };
             }
             if std::arch::is_x86_feature_detected!("avx") {
                 // Safety: the CPU has AVX (checked just above).
-                return unsafe { self.times_rows_avx(rows, dense, n, out) };
+                return unsafe { self.times_rows_avx(rows, dense, out) };
             }
         }
-        self.times_rows_portable(rows, dense, n, out)
+        self.times_rows_portable(rows, dense, out)
     }
 
     compiled_for!(times_rows_avx512, "avx512f");
@@ -194,23 +275,18 @@ impl SparseRows {
     /// (about 25 GFLOP/s a core on Zen 4; tiling `dense` for the first-level cache, or summing
     /// two entries at a time, measured no faster).
     #[inline(always)]
-    fn times_rows_portable(
-        &self,
-        rows: std::ops::Range<usize>,
-        dense: &[f32],
-        n: usize,
-        out: &mut [f32],
-    ) {
+    fn times_rows_portable(&self, rows: std::ops::Range<usize>, dense: Dense, out: &mut [f32]) {
+        let n = dense.n;
         let wide_end = n - n % WIDE;
         let narrow_end = n - n % NARROW;
         for first_col in (0..wide_end).step_by(WIDE) {
-            self.block::<WIDE>(rows.clone(), dense, n, first_col, out);
+            self.block::<WIDE>(rows.clone(), dense, first_col, out);
         }
         for first_col in (wide_end..narrow_end).step_by(NARROW) {
-            self.block::<NARROW>(rows.clone(), dense, n, first_col, out);
+            self.block::<NARROW>(rows.clone(), dense, first_col, out);
         }
         for first_col in narrow_end..n {
-            self.block::<1>(rows.clone(), dense, n, first_col, out);
+            self.block::<1>(rows.clone(), dense, first_col, out);
         }
     }
 
@@ -219,12 +295,11 @@ impl SparseRows {
     fn block<const B: usize>(
         &self,
         rows: std::ops::Range<usize>,
-        dense: &[f32],
-        n: usize,
+        dense: Dense,
         first_col: usize,
         out: &mut [f32],
     ) {
-        let first_row = rows.start;
+        let (first_row, n) = (rows.start, dense.n);
         for row in rows {
             let mut sum = [0f32; B];
             let entries = self.starts[row]..self.starts[row + 1];
@@ -233,13 +308,14 @@ impl SparseRows {
                 .zip(&self.values[entries])
             {
                 let at = col as usize * n + first_col;
-                let Some(from) = dense.get(at..at + B) else {
+                let Some(from) = dense.values.get(at..at + B) else {
                     continue;
                 };
                 for (s, d) in sum.iter_mut().zip(from) {
                     *s += value * d;
                 }
             }
+            dense.epilogue.apply(&mut sum, first_col);
             let at = (row - first_row) * n + first_col;
             out[at..at + B].copy_from_slice(&sum);
         }
@@ -300,7 +376,7 @@ mod tests {
             let a = matrix(m, k, 0.2, 1);
             let b = matrix(k, n, 1.0, 2);
             let sparse = SparseRows::from_dense(&a, k, 1.0).unwrap();
-            let got = sparse.times(&b, n);
+            let got = sparse.times(&b, n, Epilogue::default());
             let want = dense_product(&a, &b, m, k, n);
             assert_eq!(got.len(), want.len());
             for (g, w) in got.iter().zip(&want) {
@@ -310,7 +386,7 @@ mod tests {
                 );
             }
             let d = matrix(m, n, 1.0, 3);
-            let got_t = sparse.transposed().times(&d, n);
+            let got_t = sparse.transposed().times(&d, n, Epilogue::default());
             let want_t = dense_product(&transpose(&a, m, k), &d, k, m, n);
             for (g, w) in got_t.iter().zip(&want_t) {
                 assert!(

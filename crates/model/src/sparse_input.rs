@@ -1,17 +1,22 @@
 //! The first layer on the CPU with the batch's images as a sparse matrix ([`SparseRows`]):
-//! its product forward, and in the training step the gradient of its weights, computed from
-//! the ink pixels alone. Everything after the first product is Burn's, on the same device.
+//! its output forward, and in the training step the gradients of its weights and bias,
+//! computed from the ink pixels alone. Everything after the first layer is Burn's, on the same
+//! device.
 //!
-//! The autodiff graph starts at the first layer's product (`images x W`, a leaf that keeps its
-//! gradient `dP`); its bias and every later layer are Burn's as usual. `W`'s gradient is then
-//! `images^T x dP`, the product of the transposed sparse images, registered with the others.
-//! Only the flex (CPU) backend takes this path: on a GPU the copies to the host would cost
-//! more than the arithmetic saved.
+//! The first layer's output `H = relu(images x W + b)` (no ReLU in a one-layer network, whose
+//! output is the logits) is computed in one pass, the bias and ReLU applied as each sum is
+//! stored. In the training step `H` is a leaf of the autodiff graph that keeps its gradient
+//! `dH`; every later layer is Burn's as usual. Then `dZ = dH` where `H > 0` (else 0), `b`'s
+//! gradient is the column sums of `dZ`, and `W`'s is `images^T x dZ`, the product of the
+//! transposed sparse images; both are registered beside Burn's. Weights and images are read
+//! in place from the flex tensors' storage, not copied. Only the flex (CPU) backend takes this
+//! path: on a GPU the copies to the host would cost more than the arithmetic saved.
 
+use burn::backend::Flex;
 use burn::module::ParamId;
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 
-use crate::sparse::SparseRows;
+use crate::sparse::{Epilogue, SparseRows};
 use crate::Mlp;
 
 /// Batches with at most this share of non-zero pixels take the sparse first layer. MNIST's
@@ -30,90 +35,147 @@ impl Mlp {
             return None;
         }
         let [_, cols] = images.dims();
-        let data = images.clone().inner().into_data();
-        SparseRows::from_dense(data.as_slice::<f32>().ok()?, cols, SPARSE_DENSITY_LIMIT)
+        with_host_values(images.clone(), |values| {
+            SparseRows::from_dense(values, cols, SPARSE_DENSITY_LIMIT)
+        })
+        .flatten()
     }
 
-    /// The first layer's product `images x W` from the sparse images, on `device`.
-    fn sparse_first_product(
-        &self,
-        images: &SparseRows,
-        rows: usize,
-        device: &Device,
-    ) -> Option<Tensor<2>> {
-        let weight = &self.layers().first()?.weight;
-        let [_, outputs] = weight.dims();
-        let values = host_values(weight.val())?;
-        let product = images.times(&values, outputs);
-        Some(Tensor::from_data(
-            TensorData::new(product, [rows, outputs]),
-            device,
-        ))
-    }
-
-    /// Inference (no autodiff): the first layer's output (product plus bias) from sparse images.
+    /// The first layer's output from sparse images, on `device`: `images x W + b`, then ReLU
+    /// where a layer follows (see [`Mlp::first_layer_activated`]). `None` if a weight cannot
+    /// be read as f32 on the host.
     pub(crate) fn sparse_first_layer(
         &self,
         images: &SparseRows,
         rows: usize,
         device: &Device,
     ) -> Option<Tensor<2>> {
-        let product = self.sparse_first_product(images, rows, device)?;
-        Some(self.add_first_bias(product))
+        let layer = self.layers().first()?;
+        let [_, outputs] = layer.weight.dims();
+        let relu = self.first_layer_activated();
+        let output = with_host_values(layer.weight.val(), |weight| match &layer.bias {
+            Some(bias) => with_host_values(bias.val(), |bias| {
+                let epilogue = Epilogue {
+                    bias: Some(bias),
+                    relu,
+                };
+                images.times(weight, outputs, epilogue)
+            }),
+            None => Some(images.times(weight, outputs, Epilogue { bias: None, relu })),
+        })
+        .flatten()?;
+        Some(Tensor::from_data(
+            TensorData::new(output, [rows, outputs]),
+            device,
+        ))
     }
 
     /// The training forward pass with the sparse first layer: the logits, and what the
-    /// backward pass needs for the first layer's weights (`None` if a value cannot be read as
-    /// f32 on the host, when the caller takes the dense path).
+    /// backward pass needs for the first layer's gradients (`None` if a value cannot be read
+    /// as f32 on the host, when the caller takes the dense path).
     pub(crate) fn sparse_training_logits(
         &self,
         images: SparseRows,
         rows: usize,
         device: &Device,
     ) -> Option<(Tensor<2>, SparseFirstLayer)> {
-        let product = self
-            .sparse_first_product(&images, rows, device)?
+        let output = self
+            .sparse_first_layer(&images, rows, device)?
             .require_grad();
-        let logits = self.after_first_layer(self.add_first_bias(product.clone()));
-        Some((logits, SparseFirstLayer { images, product }))
-    }
-
-    /// `product` plus the first layer's bias (if it has one), broadcast over the batch.
-    fn add_first_bias(&self, product: Tensor<2>) -> Tensor<2> {
-        match self.layers().first().and_then(|layer| layer.bias.as_ref()) {
-            Some(bias) => product + bias.val().unsqueeze(),
-            None => product,
-        }
+        let logits = self.after_first_layer(output.clone());
+        let first = SparseFirstLayer {
+            images,
+            output,
+            activated: self.first_layer_activated(),
+        };
+        Some((logits, first))
     }
 }
 
 /// The sparse first layer of a training forward pass, kept for its backward pass.
 pub(crate) struct SparseFirstLayer {
     images: SparseRows,
-    /// `images x W`, the leaf the autodiff graph starts from.
-    product: Tensor<2>,
+    /// The layer's output, the leaf the autodiff graph starts from.
+    output: Tensor<2>,
+    /// Whether ReLU was applied to the output.
+    activated: bool,
 }
 
 impl SparseFirstLayer {
-    /// After the backward pass: the first layer's weight and its gradient, `images^T x dP`
-    /// (Burn's autodiff gave every other parameter's). `None` if the product's gradient is
-    /// missing or unreadable.
-    pub(crate) fn weight_gradient(
+    /// After the backward pass: the gradients of the first layer's weight and (if it has one)
+    /// bias, from the output's gradient (Burn's autodiff gave every other parameter's). `None`
+    /// if that gradient is missing or unreadable.
+    pub(crate) fn gradients(
         self,
         model: &Mlp,
         grads: &mut Gradients,
-    ) -> Option<(ParamId, Tensor<2>)> {
-        let weight = &model.layers().first()?.weight;
-        let product_grad = host_values(self.product.grad_remove(grads)?)?;
-        let [inputs, outputs] = weight.dims();
-        let weight_grad = self.images.transposed().times(&product_grad, outputs);
-        let device = self.product.device().without_autodiff();
+    ) -> Option<FirstLayerGradients> {
+        let layer = model.layers().first()?;
+        let [inputs, outputs] = layer.weight.dims();
+        let output_grad = self.output.grad_remove(grads)?;
+        let mut pre_activation_grad = output_grad.into_data().try_into_vec::<f32>().ok()?;
+        if self.activated {
+            with_host_values(self.output.clone(), |output| {
+                relu_backward(&mut pre_activation_grad, output)
+            })?;
+        }
+        let device = self.output.device().without_autodiff();
+        let weight_grad =
+            self.images
+                .transposed()
+                .times(&pre_activation_grad, outputs, Epilogue::default());
         let weight_grad = TensorData::new(weight_grad, [inputs, outputs]);
-        Some((weight.id, Tensor::from_data(weight_grad, &device)))
+        let bias = layer.bias.as_ref().map(|bias| {
+            let bias_grad = column_sums(&pre_activation_grad, outputs);
+            let bias_grad = TensorData::new(bias_grad, [outputs]);
+            (bias.id, Tensor::from_data(bias_grad, &device))
+        });
+        Some(FirstLayerGradients {
+            weight: (layer.weight.id, Tensor::from_data(weight_grad, &device)),
+            bias,
+        })
     }
 }
 
-/// A float tensor's values on the host, row-major, without its autodiff association.
-fn host_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
-    tensor.inner().into_data().try_into_vec::<f32>().ok()
+/// The first layer's gradients from the sparse backward pass, by parameter.
+pub(crate) struct FirstLayerGradients {
+    pub weight: (ParamId, Tensor<2>),
+    pub bias: Option<(ParamId, Tensor<1>)>,
+}
+
+/// ReLU's backward pass in place: `grad` is kept where the output is positive, else 0 (Burn's
+/// rule: an output `<= 0` passes nothing back). A select, not a branch: half the outputs are
+/// 0, in no order a branch predictor could learn.
+fn relu_backward(grad: &mut [f32], output: &[f32]) {
+    for (g, o) in grad.iter_mut().zip(output) {
+        *g = if *o <= 0.0 { 0.0 } else { *g };
+    }
+}
+
+/// The sums of the columns of the row-major matrix `values`, `cols` wide, row after row.
+fn column_sums(values: &[f32], cols: usize) -> Vec<f32> {
+    let mut sums = vec![0f32; cols];
+    for row in values.chunks_exact(cols.max(1)) {
+        for (sum, value) in sums.iter_mut().zip(row) {
+            *sum += value;
+        }
+    }
+    sums
+}
+
+/// `read` applied to a float tensor's values on the host, row-major, without its autodiff
+/// association: read in place from a contiguous flex tensor's storage, else from a copy. `None`
+/// if the values are not f32.
+fn with_host_values<const D: usize, R>(
+    tensor: Tensor<D>,
+    read: impl FnOnce(&[f32]) -> R,
+) -> Option<R> {
+    let tensor = tensor.inner();
+    if let Ok(flex) = tensor.clone().try_into_primitive::<Flex>() {
+        if let Some(values) = flex.as_slice::<f32>() {
+            return Some(read(values));
+        }
+    }
+    let values = tensor.into_data().try_into_vec::<f32>().ok()?;
+    Some(read(&values))
 }

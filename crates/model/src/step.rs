@@ -82,19 +82,21 @@ impl TrainingForward {
     /// this forward pass.
     ///
     /// # Panics
-    /// If the sparse first layer's gradient cannot be read back (an internal error: the
-    /// product it was computed from was readable).
+    /// If the sparse first layer's gradients cannot be read back (an internal error: the
+    /// output they are computed from was readable).
     pub fn backward(self, model: &Mlp) -> TrainOutput<ClassificationOutput> {
         let mut grads = self.item.loss.backward();
         let Some(sparse) = self.sparse else {
             return TrainOutput::new(model, grads, self.item);
         };
-        let first = sparse.weight_gradient(model, &mut grads);
-        let Some((weight, gradient)) = first else {
-            panic!("the sparse first layer's weight gradient could not be read back");
+        let Some(first) = sparse.gradients(model, &mut grads) else {
+            panic!("the sparse first layer's gradients could not be read back");
         };
         let mut params = GradientsParams::from_grads(grads, model);
-        params.register(weight, gradient);
+        params.register(first.weight.0, first.weight.1);
+        if let Some((bias, gradient)) = first.bias {
+            params.register(bias, gradient);
+        }
         TrainOutput {
             grads: params,
             item: self.item,
