@@ -113,27 +113,39 @@ impl SparseFirstLayer {
         let layer = model.layers().first()?;
         let [inputs, outputs] = layer.weight.dims();
         let output_grad = self.output.grad_remove(grads)?;
-        let mut pre_activation_grad = output_grad.into_data().try_into_vec::<f32>().ok()?;
-        if self.activated {
-            with_host_values(self.output.clone(), |output| {
-                relu_backward(&mut pre_activation_grad, output)
-            })?;
-        }
+        let output_grad = output_grad.into_data().try_into_vec::<f32>().ok()?;
+        // The images' transpose and ReLU's backward pass need each other's results only after.
+        let (transposed, pre_activation) = rayon::join(
+            || self.images.transposed(),
+            || self.pre_activation_grad(output_grad, outputs, layer.bias.is_some()),
+        );
+        let (pre_activation_grad, bias_grad) = pre_activation?;
+        let weight_grad = transposed.times(&pre_activation_grad, outputs, Epilogue::default());
         let device = self.output.device().without_autodiff();
-        let weight_grad =
-            self.images
-                .transposed()
-                .times(&pre_activation_grad, outputs, Epilogue::default());
         let weight_grad = TensorData::new(weight_grad, [inputs, outputs]);
-        let bias = layer.bias.as_ref().map(|bias| {
-            let bias_grad = column_sums(&pre_activation_grad, outputs);
-            let bias_grad = TensorData::new(bias_grad, [outputs]);
-            (bias.id, Tensor::from_data(bias_grad, &device))
+        let bias = layer.bias.as_ref().zip(bias_grad).map(|(bias, grad)| {
+            let grad = TensorData::new(grad, [outputs]);
+            (bias.id, Tensor::from_data(grad, &device))
         });
         Some(FirstLayerGradients {
             weight: (layer.weight.id, Tensor::from_data(weight_grad, &device)),
             bias,
         })
+    }
+
+    /// `dZ`, the gradient before ReLU, from the output's gradient `dH` (`cols` wide), and if
+    /// `with_sums` its column sums (the bias's gradient). `None` if the output is unreadable.
+    fn pre_activation_grad(
+        &self,
+        mut grad: Vec<f32>,
+        cols: usize,
+        with_sums: bool,
+    ) -> Option<(Vec<f32>, Option<Vec<f32>>)> {
+        if self.activated {
+            with_host_values(self.output.clone(), |output| relu_backward(&mut grad, output))?;
+        }
+        let sums = with_sums.then(|| column_sums(&grad, cols));
+        Some((grad, sums))
     }
 }
 
