@@ -12,6 +12,7 @@ mod letterforms;
 mod loader;
 mod locate;
 mod normalize;
+mod prefetch;
 mod resident;
 mod shuffle;
 

@@ -16,6 +16,7 @@ use crate::augment::Augmentation;
 use crate::batcher::{MnistBatch, MnistBatcher};
 use crate::dataset::MnistDataset;
 use crate::dataset::MnistItem;
+use crate::prefetch::Prefetched;
 use crate::resident::{DeviceData, Residence};
 use crate::shuffle::{derive_seed, permutation};
 
@@ -102,12 +103,6 @@ impl MnistLoader {
         }
     }
 
-    /// The data set on this loader's device, uploaded on first use.
-    fn device_data(&self) -> &DeviceData {
-        self.on_device
-            .get_or_init(|| DeviceData::upload(self.dataset.split(), &self.device))
-    }
-
     /// The order in which epoch `epoch` visits the loader's positions.
     fn order(&self, epoch: u64) -> Vec<usize> {
         let (start, end) = self.range;
@@ -128,11 +123,29 @@ impl DataLoader<MnistBatch> for MnistLoader {
             Some(seed) if !self.augmentation.is_off() => Some(derive_seed(seed ^ 0xA5A5, epoch)),
             _ => None,
         };
-        Box::new(MnistLoaderIter {
-            loader: self,
-            order: self.order(epoch),
+        let on_device = (distort.is_none() && self.residence == Residence::Device)
+            .then(|| self.on_device.clone());
+        let order = Arc::new(self.order(epoch));
+        let source = BatchSource {
+            dataset: self.dataset.clone(),
+            order: order.clone(),
+            batch_size: self.batch_size,
             position: 0,
             distort,
+            augmentation: self.augmentation,
+            on_device,
+            device: self.device.clone(),
+        };
+        let batches = if self.device.clone().without_autodiff() == Device::flex() {
+            Batches::prefetched(source)
+        } else {
+            Batches::Inline(source)
+        };
+        Box::new(MnistLoaderIter {
+            batches,
+            items: order.len(),
+            batch_size: self.batch_size,
+            position: 0,
         })
     }
 
@@ -152,80 +165,137 @@ impl DataLoader<MnistBatch> for MnistLoader {
     }
 }
 
-struct MnistLoaderIter<'a> {
-    loader: &'a MnistLoader,
-    order: Vec<usize>,
+/// One epoch's batches, in order: everything needed to make them, owned, so that they can be
+/// made on another thread.
+#[derive(Clone)]
+struct BatchSource {
+    dataset: Arc<MnistDataset>,
+    order: Arc<Vec<usize>>,
+    batch_size: usize,
     position: usize,
     /// The epoch's distortion seed, when augmenting.
     distort: Option<u64>,
+    augmentation: Augmentation,
+    /// The data set on the device (uploaded on first use), when batches are gathered there.
+    on_device: Option<Arc<OnceLock<DeviceData>>>,
+    device: Device,
 }
 
-impl Iterator for MnistLoaderIter<'_> {
+impl BatchSource {
+    /// The items at `positions`, distorted when augmenting.
+    fn fetch(&self, positions: &[usize]) -> Result<Vec<MnistItem>, DatasetError> {
+        positions
+            .iter()
+            .map(|&i| {
+                let mut item = self.dataset.get(i)?;
+                if let Some(seed) = self.distort {
+                    let seed = derive_seed(seed, i as u64);
+                    item.image = self.augmentation.distort(seed, &item.image, item.label);
+                }
+                Ok(item)
+            })
+            .collect()
+    }
+
+    /// The items at `positions`: warping, the one costly step, spread over the cores. Each
+    /// item's distortion depends on its index only, so the result does not depend on the
+    /// number of threads.
+    fn fetch_in_parallel(&self, positions: &[usize]) -> Result<Vec<MnistItem>, DatasetError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(positions.len() / MIN_ITEMS_PER_THREAD);
+        let chunk = positions.len().div_ceil(threads.max(1));
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = positions
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || self.fetch(part)))
+                .collect();
+            let mut items = Vec::with_capacity(positions.len());
+            for handle in handles {
+                match handle.join() {
+                    Ok(part) => items.extend(part?),
+                    Err(_) => {
+                        return Err(DatasetError::new(std::io::Error::other(
+                            "an augmentation thread panicked",
+                        )))
+                    }
+                }
+            }
+            Ok(items)
+        })
+    }
+}
+
+impl Iterator for BatchSource {
     type Item = Result<MnistBatch, DatasetError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.position >= self.order.len() {
             return None;
         }
-        let end = (self.position + self.loader.batch_size).min(self.order.len());
-        let positions = &self.order[self.position..end];
-        if self.distort.is_none() && self.loader.residence == Residence::Device {
-            self.position = end;
-            return Some(Ok(self.loader.device_data().gather(positions)));
-        }
-        let fetch = |chunk: &[usize]| -> Result<Vec<MnistItem>, DatasetError> {
-            chunk
-                .iter()
-                .map(|&i| {
-                    let mut item = self.loader.dataset.get(i)?;
-                    if let Some(seed) = self.distort {
-                        let seed = derive_seed(seed, i as u64);
-                        item.image =
-                            self.loader
-                                .augmentation
-                                .distort(seed, &item.image, item.label);
-                    }
-                    Ok(item)
-                })
-                .collect()
-        };
-        let items = match self.distort {
-            // Warping is the one costly step: spread it over the cores, which sit idle while
-            // a batch is being assembled. Each item's distortion depends on its index only,
-            // so the result does not depend on the number of threads.
-            Some(_) if positions.len() >= 2 * MIN_ITEMS_PER_THREAD => {
-                let threads = std::thread::available_parallelism()
-                    .map_or(1, |n| n.get())
-                    .min(positions.len() / MIN_ITEMS_PER_THREAD);
-                let chunk = positions.len().div_ceil(threads);
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = positions
-                        .chunks(chunk)
-                        .map(|part| scope.spawn(move || fetch(part)))
-                        .collect();
-                    let mut items = Vec::with_capacity(positions.len());
-                    for handle in handles {
-                        match handle.join() {
-                            Ok(part) => items.extend(part?),
-                            Err(_) => {
-                                return Err(DatasetError::new(std::io::Error::other(
-                                    "an augmentation thread panicked",
-                                )))
-                            }
-                        }
-                    }
-                    Ok(items)
-                })
-            }
-            _ => fetch(positions),
-        };
+        let end = (self.position + self.batch_size).min(self.order.len());
+        let order = self.order.clone();
+        let positions = &order[self.position..end];
         self.position = end;
-        Some(items.map(|items| MnistBatcher.batch(items, &self.loader.device)))
+        if let Some(on_device) = &self.on_device {
+            let data =
+                on_device.get_or_init(|| DeviceData::upload(self.dataset.split(), &self.device));
+            return Some(Ok(data.gather(positions)));
+        }
+        let items = match self.distort {
+            Some(_) if positions.len() >= 2 * MIN_ITEMS_PER_THREAD => {
+                self.fetch_in_parallel(positions)
+            }
+            _ => self.fetch(positions),
+        };
+        Some(items.map(|items| MnistBatcher.batch(items, &self.device)))
     }
 }
 
-impl DataLoaderIterator<MnistBatch> for MnistLoaderIter<'_> {
+/// Where an epoch's batches are made: on the caller's thread, or one ahead on a thread of
+/// their own.
+enum Batches {
+    Inline(BatchSource),
+    Prefetched(Prefetched<Result<MnistBatch, DatasetError>>),
+}
+
+impl Batches {
+    /// On the CPU, the next batch is made while the current one trains, on a thread of its
+    /// own (see `prefetch.rs`). The batches, and so training, are exactly those made inline;
+    /// if the thread cannot start, they are made inline.
+    fn prefetched(source: BatchSource) -> Self {
+        match Prefetched::spawn(source.clone()) {
+            Ok(prefetched) => Batches::Prefetched(prefetched),
+            Err(_) => Batches::Inline(source),
+        }
+    }
+}
+
+struct MnistLoaderIter {
+    batches: Batches,
+    items: usize,
+    batch_size: usize,
+    /// Items served so far.
+    position: usize,
+}
+
+impl Iterator for MnistLoaderIter {
+    type Item = Result<MnistBatch, DatasetError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let batch = match &mut self.batches {
+            Batches::Inline(source) => source.next(),
+            Batches::Prefetched(prefetched) => prefetched.next(),
+        };
+        if batch.is_some() {
+            self.position = (self.position + self.batch_size).min(self.items);
+        }
+        batch
+    }
+}
+
+impl DataLoaderIterator<MnistBatch> for MnistLoaderIter {
     fn progress(&self) -> Progress {
-        Progress::new(self.position, self.order.len(), Some("items".to_string()))
+        Progress::new(self.position, self.items, Some("items".to_string()))
     }
 }

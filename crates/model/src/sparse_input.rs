@@ -142,7 +142,9 @@ impl SparseFirstLayer {
         with_sums: bool,
     ) -> Option<(Vec<f32>, Option<Vec<f32>>)> {
         if self.activated {
-            with_host_values(self.output.clone(), |output| relu_backward(&mut grad, output))?;
+            with_host_values(self.output.clone(), |output| {
+                relu_backward(&mut grad, output)
+            })?;
         }
         let sums = with_sums.then(|| column_sums(&grad, cols));
         Some((grad, sums))
