@@ -398,6 +398,31 @@ mod tests {
     }
 
     #[test]
+    fn the_epilogue_adds_the_bias_then_applies_relu_in_every_block_width() {
+        let (m, k, n) = (23, 40, 87);
+        let a = matrix(m, k, 0.3, 5);
+        let b = matrix(k, n, 1.0, 6);
+        let bias = matrix(1, n, 1.0, 7);
+        let sparse = SparseRows::from_dense(&a, k, 1.0).unwrap();
+        let plain = sparse.times(&b, n, Epilogue::default());
+        for relu in [false, true] {
+            let epilogue = Epilogue {
+                bias: Some(&bias),
+                relu,
+            };
+            let got = sparse.times(&b, n, epilogue);
+            for (i, (g, p)) in got.iter().zip(&plain).enumerate() {
+                let biased = p + bias[i % n];
+                let want = if relu && biased <= 0.0 { 0.0 } else { biased };
+                assert_eq!(*g, want, "relu {relu}, element {i}");
+            }
+            if relu {
+                assert!(got.iter().any(|v| *v == 0.0) && got.iter().any(|v| *v > 0.0));
+            }
+        }
+    }
+
+    #[test]
     fn transposing_twice_gives_the_matrix_back_and_density_counts_entries() {
         let a = matrix(13, 31, 0.3, 4);
         let sparse = SparseRows::from_dense(&a, 31, 1.0).unwrap();
