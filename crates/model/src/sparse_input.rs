@@ -16,6 +16,7 @@ use burn::backend::Flex;
 use burn::module::ParamId;
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 
+use crate::device::is_cpu;
 use crate::sparse::{Epilogue, SparseRows};
 use crate::Mlp;
 
@@ -31,7 +32,7 @@ impl Mlp {
     /// The images as a sparse matrix when the first layer should use it: the model allows it,
     /// the batch lives on the CPU backend, and it is sparse enough.
     pub(crate) fn sparse_images(&self, images: &Tensor<2>) -> Option<SparseRows> {
-        if !self.sparse_input_allowed() || images.device().without_autodiff() != Device::flex() {
+        if !self.sparse_input_allowed() || !is_cpu(&images.device()) {
             return None;
         }
         let [_, cols] = images.dims();
@@ -52,18 +53,17 @@ impl Mlp {
     ) -> Option<Tensor<2>> {
         let layer = self.layers().first()?;
         let [_, outputs] = layer.weight.dims();
-        let relu = self.first_layer_activated();
-        let output = with_host_values(layer.weight.val(), |weight| match &layer.bias {
-            Some(bias) => with_host_values(bias.val(), |bias| {
-                let epilogue = Epilogue {
-                    bias: Some(bias),
-                    relu,
-                };
-                images.times(weight, outputs, epilogue)
-            }),
-            None => Some(images.times(weight, outputs, Epilogue { bias: None, relu })),
-        })
-        .flatten()?;
+        let bias = match &layer.bias {
+            Some(bias) => Some(with_host_values(bias.val(), <[f32]>::to_vec)?),
+            None => None,
+        };
+        let epilogue = Epilogue {
+            bias: bias.as_deref(),
+            relu: self.first_layer_activated(),
+        };
+        let output = with_host_values(layer.weight.val(), |weight| {
+            images.times(weight, outputs, epilogue)
+        })?;
         Some(Tensor::from_data(
             TensorData::new(output, [rows, outputs]),
             device,

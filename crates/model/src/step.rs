@@ -6,6 +6,7 @@ use burn::tensor::{Device, Int, Tensor};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 use mnist_data::MnistBatch;
 
+use crate::device::is_cpu;
 use crate::sparse_input::SparseFirstLayer;
 use crate::Mlp;
 
@@ -60,14 +61,12 @@ impl Mlp {
     }
 
     fn training_forward_here(&self, batch: MnistBatch) -> TrainingForward {
-        let (logits, sparse) = match self.sparse_images(&batch.images) {
-            Some(images) => {
-                let rows = batch.images.dims()[0];
-                match self.sparse_training_logits(images, rows, &batch.images.device()) {
-                    Some((logits, sparse)) => (logits, Some(sparse)),
-                    None => (self.forward(batch.images), None),
-                }
-            }
+        let rows = batch.images.dims()[0];
+        let sparse = self
+            .sparse_images(&batch.images)
+            .and_then(|images| self.sparse_training_logits(images, rows, &batch.images.device()));
+        let (logits, sparse) = match sparse {
+            Some((logits, sparse)) => (logits, Some(sparse)),
             None => (self.forward(batch.images), None),
         };
         TrainingForward {
@@ -121,7 +120,7 @@ impl TrainingForward {
 /// took about 0.15 ms on this project's 2-core virtual machine, and a step has several parallel
 /// parts. GPU devices keep the caller's thread (their work queues are per thread).
 fn on_cpu_pool<R: Send>(device: &Device, work: impl FnOnce() -> R + Send) -> R {
-    if device.clone().without_autodiff() == Device::flex() {
+    if is_cpu(device) {
         rayon::scope(|_| work())
     } else {
         work()
