@@ -281,14 +281,15 @@ impl SparseRows {
 
     /// Column block by column block, row by row, summing each output block in registers over
     /// the row's entries: one block of a row of `dense` fetched per entry, which sets the pace.
-    /// Each block of `dense` is first copied into a contiguous buffer of this thread's
-    /// ([`packed_block`]): read in place, a block's rows lie one whole row of `dense` apart, a
-    /// page or more for every few rows, and the product spent its time in the address
-    /// translation cache's misses (500 digits times a 784x784 matrix on one Zen 4 core: 4.7-5.7
-    /// ms in place against 3.7-3.9 ms packed, copies included). Tiling `dense` for the
-    /// first-level cache, summing two entries at a time, or 128 columns a block measured no
-    /// faster. The sums are indexed plainly (`sum[i]`): written with iterators, they were kept
-    /// on the stack, not in registers, and the product took twice as long.
+    /// Where these rows have enough entries ([`packing_pays`]) each block of `dense` is first
+    /// copied into a contiguous buffer of this thread's ([`block_rows`]): read in place, a
+    /// block's rows lie one whole row of `dense` apart, a page or more for every few rows, and
+    /// the product spent its time in the address translation cache's misses (500 digits times a
+    /// 784x784 matrix on one Zen 4 core: 4.7-5.7 ms in place against 3.7-3.9 ms packed, copies
+    /// included). Tiling `dense` for the first-level cache, summing two entries at a time, or
+    /// 128 columns a block measured no faster. The sums are indexed plainly (`sum[i]`): written
+    /// with iterators, they were kept on the stack, not in registers, and the product took twice
+    /// as long.
     #[inline(always)]
     fn times_rows_portable(
         &self,
@@ -300,40 +301,38 @@ impl SparseRows {
         let n = dense.n;
         let wide_end = n - n % WIDE;
         let narrow_end = n - n % NARROW;
+        let entries = self.starts[rows.end] - self.starts[rows.start];
+        let pack = packing_pays(entries, self.cols);
         for first_col in (0..wide_end).step_by(WIDE) {
-            let block = packed_block::<WIDE>(dense, first_col, buffer);
+            let block = block_rows(dense, first_col, WIDE, pack.then_some(&mut *buffer));
             self.block::<WIDE>(rows.clone(), block, dense, first_col, out);
         }
         for first_col in (wide_end..narrow_end).step_by(NARROW) {
-            let block = packed_block::<NARROW>(dense, first_col, buffer);
+            let block = block_rows(dense, first_col, NARROW, pack.then_some(&mut *buffer));
             self.block::<NARROW>(rows.clone(), block, dense, first_col, out);
         }
         for first_col in narrow_end..n {
-            let block = packed_block::<1>(dense, first_col, buffer);
+            let block = block_rows(dense, first_col, 1, pack.then_some(&mut *buffer));
             self.block::<1>(rows.clone(), block, dense, first_col, out);
         }
     }
 
     /// Columns `first_col..first_col + B` of rows `rows` of the product, from `block`, those
-    /// columns of `dense` packed ([`packed_block`]).
+    /// columns of `dense`.
     #[inline(always)]
     fn block<const B: usize>(
         &self,
         rows: std::ops::Range<usize>,
-        block: &[f32],
+        block: BlockRows,
         dense: Dense,
         first_col: usize,
         out: &mut [f32],
     ) {
         let (first_row, n) = (rows.start, dense.n);
-        let (block_rows, _) = block.as_chunks::<B>();
         for row in rows {
             let entries = self.starts[row]..self.starts[row + 1];
-            let mut sum = row_sums(
-                &self.indices[entries.clone()],
-                &self.values[entries],
-                block_rows,
-            );
+            let mut sum =
+                row_sums::<B>(&self.indices[entries.clone()], &self.values[entries], block);
             dense.epilogue.apply(&mut sum, first_col);
             let at = (row - first_row) * n + first_col;
             out[at..at + B].copy_from_slice(&sum);
@@ -341,13 +340,63 @@ impl SparseRows {
     }
 }
 
-/// One row's sums over a packed block: `values[i]` times row `indices[i]` of `block_rows`,
-/// summed in order.
+/// A block of columns of a dense matrix: its row `r` starts at `values[r * stride]`.
+#[derive(Clone, Copy)]
+struct BlockRows<'a> {
+    values: &'a [f32],
+    stride: usize,
+}
+
+/// Whether a part of a product with `entries` entries should copy the blocks of a dense matrix
+/// of `dense_rows` rows before using them: when it has at least [`PACK_FROM_ENTRIES_PER_ROW`]
+/// entries per row of the dense matrix. Copying costs the same whatever the part's size, so a
+/// small part (one image, or a many-core machine's share of a batch) reads in place.
+fn packing_pays(entries: usize, dense_rows: usize) -> bool {
+    entries >= PACK_FROM_ENTRIES_PER_ROW * dense_rows
+}
+
+/// Where copying the blocks starts to pay: `SparseRows::times` of some of 500 digits and a
+/// 784x784 matrix on one Zen 4 thread, read in place against packed (three runs each): 500
+/// digits (93 entries a row) 4.6-4.9 against 3.6-4.0 ms, 250 (46) 2.1-2.2 against 1.9-2.0, 125
+/// (23) 0.90-1.04 against 0.74-0.95, 62 (11) 0.50 against 0.48-0.52, 31 (5) 0.25-0.27 against
+/// 0.27-0.28, 16 (2) 0.12-0.13 against 0.18-0.19.
+const PACK_FROM_ENTRIES_PER_ROW: usize = 12;
+
+/// Columns `first_col..first_col + width` of `dense`: copied row after row into `buffer` when
+/// there is one, else read where they are.
 #[inline(always)]
-fn row_sums<const B: usize>(indices: &[u32], values: &[f32], block_rows: &[[f32; B]]) -> [f32; B] {
+fn block_rows<'b>(
+    dense: Dense<'b>,
+    first_col: usize,
+    width: usize,
+    buffer: Option<&'b mut Vec<f32>>,
+) -> BlockRows<'b> {
+    let Some(buffer) = buffer else {
+        return BlockRows {
+            values: dense.values.get(first_col..).unwrap_or_default(),
+            stride: dense.n,
+        };
+    };
+    buffer.clear();
+    for row in dense.values.chunks_exact(dense.n) {
+        buffer.extend_from_slice(&row[first_col..first_col + width]);
+    }
+    BlockRows {
+        values: buffer,
+        stride: width,
+    }
+}
+
+/// One row's sums over a block: `values[i]` times row `indices[i]` of `block`, summed in
+/// order.
+#[inline(always)]
+fn row_sums<const B: usize>(indices: &[u32], values: &[f32], block: BlockRows) -> [f32; B] {
     let mut sum = [0f32; B];
     for (&col, &value) in indices.iter().zip(values) {
-        let from = &block_rows[col as usize];
+        let at = col as usize * block.stride;
+        let Some(from) = block.values.get(at..at + B) else {
+            continue;
+        };
         for i in 0..B {
             sum[i] += value * from[i];
         }
@@ -356,7 +405,7 @@ fn row_sums<const B: usize>(indices: &[u32], values: &[f32], block_rows: &[[f32;
 }
 
 thread_local! {
-    /// Each thread's buffer for [`packed_block`], kept from product to product (a fresh one
+    /// Each thread's buffer for [`block_rows`], kept from product to product (a fresh one
     /// would be fresh pages to fault in every time).
     static PACK_BUFFER: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -368,20 +417,6 @@ fn with_pack_buffer<R>(work: impl FnOnce(&mut Vec<f32>) -> R) -> R {
         Ok(mut buffer) => work(&mut buffer),
         Err(_) => work(&mut Vec::new()),
     })
-}
-
-/// Columns `first_col..first_col + B` of `dense`, row after row, contiguous in `buffer`.
-#[inline(always)]
-fn packed_block<'b, const B: usize>(
-    dense: Dense,
-    first_col: usize,
-    buffer: &'b mut Vec<f32>,
-) -> &'b [f32] {
-    buffer.clear();
-    for row in dense.values.chunks_exact(dense.n) {
-        buffer.extend_from_slice(&row[first_col..first_col + B]);
-    }
-    buffer
 }
 
 #[cfg(test)]
@@ -433,11 +468,26 @@ mod tests {
 
     #[test]
     fn products_match_the_dense_ones_for_every_block_width() {
-        // n = 64 + 16 + 7 exercises the wide block, the narrow block and the last columns.
-        for (m, k, n) in [(37, 29, 87), (5, 784, 10), (1, 3, 64), (40, 12, 15)] {
-            let a = matrix(m, k, 0.2, 1);
+        // n = 64 + 16 + 7 exercises the wide block, the narrow block and the last columns. The
+        // last case has enough entries per row of `b` to copy its blocks (even shared among 16
+        // threads), the others read them in place.
+        let cases = [
+            (37, 29, 87, 0.2),
+            (5, 784, 10, 0.2),
+            (1, 3, 64, 0.2),
+            (40, 12, 15, 0.2),
+            (240, 10, 87, 0.9),
+        ];
+        for (m, k, n, density) in cases {
+            let a = matrix(m, k, density, 1);
             let b = matrix(k, n, 1.0, 2);
             let sparse = SparseRows::from_dense(&a, k, 1.0).unwrap();
+            let entries = sparse.values.len();
+            if density > 0.5 {
+                assert!(packing_pays(entries / 16, k), "{m}x{k}: should copy");
+            } else {
+                assert!(!packing_pays(entries, k), "{m}x{k}: should read in place");
+            }
             let got = sparse.times(&b, n, Epilogue::default());
             let want = dense_product(&a, &b, m, k, n);
             assert_eq!(got.len(), want.len());
