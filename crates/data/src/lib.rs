@@ -27,7 +27,7 @@ pub use locate::{
     DATA_DIR_ENV, FILE_NAMES,
 };
 pub use normalize::{normalize_image, normalize_pixel};
-pub use resident::{DeviceData, Residence, MAX_CHUNK_BYTES};
+pub use resident::{is_cpu, DeviceData, Residence, MAX_CHUNK_BYTES};
 pub use shuffle::permutation;
 
 /// Side length of an MNIST image in pixels.

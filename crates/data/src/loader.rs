@@ -17,7 +17,7 @@ use crate::batcher::{MnistBatch, MnistBatcher};
 use crate::dataset::MnistDataset;
 use crate::dataset::MnistItem;
 use crate::prefetch::Prefetched;
-use crate::resident::{DeviceData, Residence};
+use crate::resident::{is_cpu, DeviceData, Residence};
 use crate::shuffle::{derive_seed, permutation};
 
 /// Below this many items per thread, warping a batch on one thread is cheaper than spawning.
@@ -136,7 +136,7 @@ impl DataLoader<MnistBatch> for MnistLoader {
             on_device,
             device: self.device.clone(),
         };
-        let batches = if self.device.clone().without_autodiff() == Device::flex() {
+        let batches = if is_cpu(&self.device) {
             Batches::prefetched(source)
         } else {
             Batches::Inline(source)

@@ -32,6 +32,13 @@ pub enum Residence {
     Device,
 }
 
+/// Whether `device` is the CPU (flex), with or without autodiff: where batches are made one
+/// ahead (the loader), and the sparse first layer and the training step's thread pool apply
+/// (the model).
+pub fn is_cpu(device: &Device) -> bool {
+    device.clone().without_autodiff() == Device::flex()
+}
+
 /// A split's normalised images (`[rows, 784]` chunks, in order) and labels `[n]` on one device.
 #[derive(Debug, Clone)]
 pub struct DeviceData {

@@ -51,12 +51,6 @@ pub fn backend_label(name: &str) -> String {
     }
 }
 
-/// Whether `device` is the CPU (flex), with or without autodiff: where the sparse first layer
-/// and the training step's thread pool apply.
-pub(crate) fn is_cpu(device: &Device) -> bool {
-    device.clone().without_autodiff() == Device::flex()
-}
-
 /// Whether the device called `name` is a GPU (wgpu, or wgpu pinned to Vulkan).
 pub fn is_gpu(name: &str) -> bool {
     matches!(backend_name(name), "wgpu" | "vulkan")

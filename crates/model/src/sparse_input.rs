@@ -15,8 +15,8 @@
 use burn::backend::Flex;
 use burn::module::ParamId;
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
+use mnist_data::is_cpu;
 
-use crate::device::is_cpu;
 use crate::sparse::{Epilogue, SparseRows};
 use crate::Mlp;
 

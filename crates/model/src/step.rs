@@ -4,9 +4,8 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
-use mnist_data::MnistBatch;
+use mnist_data::{is_cpu, MnistBatch};
 
-use crate::device::is_cpu;
 use crate::sparse_input::SparseFirstLayer;
 use crate::Mlp;
 
