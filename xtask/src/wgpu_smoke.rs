@@ -6,9 +6,11 @@
 //! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Then
 //! `bench --check-capture` on the training device: the bench's captured, replayed training step
 //! trains exactly as the plain one (same losses and weights, bit for bit; required on every
-//! build, `--fusion` included); and `configs/smoke-sgd.toml` trained with `train --capture`
-//! ends as with plain `train` (the step replayed; the same metrics and test loss, bit for bit,
-//! within 1e-6 with `--fusion`), and within 1e-4 of the same run on the CPU. Slow on
+//! build, `--fusion` included), with plain SGD (its update recorded) and with Adam (run after
+//! each replay); `configs/smoke-sgd.toml` trained with `train --capture` ends as with plain
+//! `train` (the step replayed; the same metrics and test loss, bit for bit, within 1e-6 with
+//! `--fusion`), and within 1e-4 of the same run on the CPU; and so does `smoke.toml` (Adam)
+//! with a cosine schedule and a partial last batch. Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -204,41 +206,76 @@ fn smoke(
         agree(other, cpu)?;
     }
     // The bench's captured training step (recorded launches, replayed) must train exactly as
-    // the plain step on this GPU backend.
-    let check = output(
-        &bin.join("bench"),
-        &["--device", train_device, "--check-capture"],
-    )?;
-    print!("{check}");
-    smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)
+    // the plain step on this GPU backend: plain SGD with its update recorded, and Adam (the
+    // smoke recipe) running after each replayed forward and backward pass.
+    let smoke_config = config.display().to_string();
+    for extra in [&[][..], &["--config", smoke_config.as_str()][..]] {
+        let mut args = vec!["--device", train_device, "--check-capture"];
+        args.extend_from_slice(extra);
+        print!("{}", output(&bin.join("bench"), &args)?);
+    }
+    let sgd = root.join("configs").join("smoke-sgd.toml");
+    let plain = captured_run_agrees(bin, scratch, train_device, fused, &sgd)?;
+    let cpu = SmokeRun::train(bin, &sgd, scratch, "smoke-sgd-cpu", "cpu", false)?;
+    let test_loss = |run: &SmokeRun| run.summary["test_loss"].as_f64().context("no test loss");
+    let gap = (test_loss(&plain)? - test_loss(&cpu)?).abs();
+    ensure!(
+        gap <= 1e-4,
+        "the same seed trained on {train_device} and on the CPU ends {gap:.1e} apart in test loss"
+    );
+    println!(
+        "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
+    );
+    let adam = adam_on_a_schedule(&config, scratch)?;
+    captured_run_agrees(bin, scratch, train_device, fused, &adam)?;
+    Ok(())
 }
 
-/// `configs/smoke-sgd.toml` trained on `train_device` plainly, with `--capture` (the Learner
-/// with its step recorded and replayed), and on the CPU. The captured run must log the same
-/// `metrics.csv` rows (but the seconds) and test loss as the plain one, with the step really
-/// replayed; the plain run must end within rounding of the CPU's (a seed draws the same
-/// network on every device, and the batches are the same).
-fn smoke_sgd_runs_agree(
-    root: &Path,
+/// `smoke.toml` (Adam) with a cosine schedule and batches of 128, so that each epoch of its
+/// 5,400 images ends with a batch of 24: written into `scratch`.
+fn adam_on_a_schedule(smoke: &Path, scratch: &Path) -> anyhow::Result<PathBuf> {
+    let text = std::fs::read_to_string(smoke)
+        .with_context(|| format!("cannot read {}", smoke.display()))?;
+    ensure!(
+        text.contains("batch_size = 100\n") && !text.contains("[schedule]"),
+        "{} no longer has the batch size or schedule this smoke changes",
+        smoke.display()
+    );
+    let text = text.replace("batch_size = 100\n", "batch_size = 128\n")
+        + "\n[schedule]\nname = \"cosine\"\n";
+    std::fs::create_dir_all(scratch)?;
+    let path = scratch.join("smoke-adam-cosine.toml");
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// `config` trained on `train_device` plainly and with `--capture` (the Learner with its step
+/// recorded and replayed). The captured run must log the same `metrics.csv` rows (but the
+/// seconds) and test loss as the plain one, with the step really replayed. Returns the plain
+/// run.
+fn captured_run_agrees(
     bin: &Path,
     scratch: &Path,
     train_device: &str,
     fused: bool,
-) -> anyhow::Result<()> {
-    let config = root.join("configs").join("smoke-sgd.toml");
-    let train = |name: &str, device: &str, capture: bool| {
-        let run = SmokeRun::train(bin, &config, scratch, name, device, capture)?;
+    config: &Path,
+) -> anyhow::Result<SmokeRun> {
+    let recipe = config
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let train = |capture: bool| {
+        let name = format!("{recipe}-{}", if capture { "captured" } else { "plain" });
+        let run = SmokeRun::train(bin, config, scratch, &name, train_device, capture)?;
         println!(
-            "trained smoke-sgd.toml on {device}{} in {:.1} s: test loss {}",
+            "trained {recipe} on {train_device}{} in {:.1} s: test loss {}",
             if capture { " with --capture" } else { "" },
             run.seconds,
             run.summary["test_loss"]
         );
         anyhow::Ok(run)
     };
-    let plain = train("plain", train_device, false)?;
-    let captured = train("captured", train_device, true)?;
-    let cpu = train("cpu", "cpu", false)?;
+    let plain = train(false)?;
+    let captured = train(true)?;
 
     ensure!(
         captured.summary["captured_step"] == "replayed",
@@ -254,28 +291,21 @@ fn smoke_sgd_runs_agree(
         .max((test_loss(&plain)? - test_loss(&captured)?).abs());
     ensure!(
         gap <= allowed,
-        "train --capture on {train_device} ends {gap:.1e} from plain train (allowed {allowed:.0e}):\n{}\nvs\n{}",
+        "train --capture of {recipe} on {train_device} ends {gap:.1e} from plain train (allowed {allowed:.0e}):\n{}\nvs\n{}",
         captured.rows.join("\n"),
         plain.rows.join("\n")
     );
     println!(
-        "train --capture on {train_device} replays a recorded step and trains as plain train: \
-         {} epochs' metrics and the test loss at most {gap:.1e} apart (allowed {allowed:.0e})",
+        "train --capture of {recipe} on {train_device} replays a recorded step and trains as \
+         plain train: {} epochs' metrics and the test loss at most {gap:.1e} apart (allowed \
+         {allowed:.0e})",
         plain.rows.len().saturating_sub(1)
     );
-    let gap = (test_loss(&plain)? - test_loss(&cpu)?).abs();
-    ensure!(
-        gap <= 1e-4,
-        "the same seed trained on {train_device} and on the CPU ends {gap:.1e} apart in test loss"
-    );
-    println!(
-        "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
-    );
-    Ok(())
+    Ok(plain)
 }
 
 /// How far apart a captured and a plain run may end with Burn's fusion (see
-/// [`smoke_sgd_runs_agree`]).
+/// [`captured_run_agrees`]).
 const FUSED_ROUNDING: f64 = 1e-6;
 
 /// The largest difference between two `metrics.csv`'s figures at the same place; an error if
@@ -313,7 +343,7 @@ fn metrics_gap(a: &[String], b: &[String]) -> anyhow::Result<f64> {
     Ok(gap)
 }
 
-/// One `train` run of the smoke-sgd recipe: its `metrics.csv` rows without the seconds, its
+/// One `train` run of a smoke recipe: its `metrics.csv` rows without the seconds, its
 /// `summary.json`, and how long it took.
 struct SmokeRun {
     rows: Vec<String>,

@@ -3,14 +3,19 @@
 //!
 //! This is what makes the captured timing honest: a replay that read a stale input buffer, or
 //! a parameter update that was not in place (so that every replay started again from the
-//! recorded weights), would run just as fast and train wrongly. Run on a GPU (CI runs it on
-//! Mesa's software Vulkan); on the CPU the step is not recorded and the check says so.
+//! recorded weights), would run just as fast and train wrongly. Before the last replay comes a
+//! batch of another shape (half a batch, as an epoch's last may be), which the step runs
+//! plainly on the replays' weights: the replay after it goes wrong if that step left its
+//! weights anywhere but in the recorded buffers. Run on a GPU (CI runs it on Mesa's software
+//! Vulkan); on the CPU the step is not recorded and the check says so.
 
 use burn::data::dataloader::DataLoader;
 use burn::tensor::Device;
 use mnist_data::{MnistBatch, Residence, Split};
 use mnist_model::Mlp;
-use mnist_train::captured_step::{capture_refusal, CapturedStep};
+use mnist_train::captured_step::capture_refusal;
+
+use crate::captured_loop::CapturedLoop;
 use mnist_train::RunConfig;
 
 use crate::timed_training::Setup;
@@ -22,7 +27,12 @@ pub struct CaptureCheck {
     pub recorded: bool,
     /// Replayed steps compared.
     pub replays: usize,
-    /// Losses of the replays that differ from the plain steps'.
+    /// The images of the batch of another shape, run plainly among the replays.
+    pub partial_batch: usize,
+    /// Whether the optimiser was recorded with the step (plain SGD at a constant rate), or ran
+    /// after each replay.
+    pub optimizer_recorded: bool,
+    /// Losses of the steps (the replays and the plain one) that differ from the plain steps'.
     pub differing_losses: usize,
     /// Weights and biases (all layers) that differ after the last step.
     pub differing_parameters: usize,
@@ -55,14 +65,22 @@ impl std::fmt::Display for CaptureCheck {
                 "the step was not recorded on this device (it re-runs), so no replay was checked; "
             )?;
         }
+        let steps = self.replays + 1;
         write!(
             f,
-            "{} replayed steps: {} of {} losses and {} of {} parameters differ from plain steps \
-             (largest gaps: loss {:.3e}, parameter {:.3e}, against a largest training change \
-             of {:.3e}); plain training {} repeatable bit for bit",
+            "{} replayed steps ({}) and one plain step on a batch of {} among them: {} of {} \
+             losses and {} of {} parameters differ from plain steps (largest gaps: loss {:.3e}, \
+             parameter {:.3e}, against a largest training change of {:.3e}); plain training {} \
+             repeatable bit for bit",
             self.replays,
+            if self.optimizer_recorded {
+                "the optimiser's update recorded with them"
+            } else {
+                "the optimiser running after each"
+            },
+            self.partial_batch,
             self.differing_losses,
-            self.replays,
+            steps,
             self.differing_parameters,
             self.parameters,
             self.largest_loss_gap,
@@ -77,17 +95,18 @@ impl std::fmt::Display for CaptureCheck {
     }
 }
 
-/// Trains the first `replays` batches of `split` both ways from the same seed and compares.
+/// Trains the first batches of `split` both ways from the same seed and compares: `replays`
+/// replayed steps and one plain step on a half batch before the last of them.
 pub fn check_capture(
     config: &RunConfig,
     split: &Split,
     device: &Device,
     replays: usize,
 ) -> anyhow::Result<CaptureCheck> {
-    if let Some(why) = capture_refusal(config, split.len()) {
+    if let Some(why) = capture_refusal(config) {
         anyhow::bail!("this recipe's step cannot be captured: {why}");
     }
-    let batches = first_batches(config, split, device, replays)?;
+    let batches = checked_batches(config, split, device, replays)?;
     let (replay_losses, step, replayed_model) = train_replayed(config, split, device, &batches)?;
     let (plain_losses, plain_model, initial) = train_plainly(config, split, device, &batches)?;
     let (rerun_losses, rerun_model, _) = train_plainly(config, split, device, &batches)?;
@@ -97,7 +116,9 @@ pub fn check_capture(
         && differing(&plain, &parameters(&rerun_model)?) == 0;
     Ok(CaptureCheck {
         recorded: step.is_recorded(),
-        replays: replay_losses.len(),
+        replays,
+        partial_batch: batches[replays - 1].images.dims()[0],
+        optimizer_recorded: step.optimizer_recorded(),
         differing_losses: differing(&plain_losses, &replay_losses),
         differing_parameters: differing(&plain, &replayed),
         parameters: plain.len(),
@@ -133,19 +154,31 @@ fn largest_gap(a: &[f32], b: &[f32]) -> f32 {
     })
 }
 
-/// The first `count` batches of the recipe's first epoch (the loader's seeded order).
-fn first_batches(
+/// The first `replays + 1` batches of the recipe's first epoch (the loader's seeded order),
+/// the one before the last cut to its first half: `replays` of the recorded shape with one of
+/// another shape before the last.
+fn checked_batches(
     config: &RunConfig,
     split: &Split,
     device: &Device,
-    count: usize,
+    replays: usize,
 ) -> anyhow::Result<Vec<MnistBatch>> {
+    anyhow::ensure!(replays >= 2, "the check needs at least 2 replays");
+    let count = replays + 1;
     let loader = Setup::loader(config, split, &device.clone().autodiff(), Residence::Host);
-    let batches: Vec<MnistBatch> = loader.iter().take(count).collect::<Result<_, _>>()?;
+    let mut batches: Vec<MnistBatch> = loader.iter().take(count).collect::<Result<_, _>>()?;
     anyhow::ensure!(
         batches.len() == count,
         "the split has fewer than {count} batches"
     );
+    let rows = batches[0].images.dims()[0];
+    anyhow::ensure!(rows >= 2, "a batch of {rows} image cannot be halved");
+    let partial = &mut batches[replays - 1];
+    let half = rows / 2;
+    *partial = MnistBatch {
+        images: partial.images.clone().slice([0..half]),
+        targets: partial.targets.clone().slice([0..half]),
+    };
     Ok(batches)
 }
 
@@ -175,23 +208,23 @@ fn train_plainly(
 }
 
 /// The step captured on the first batch (which capturing leaves untrained), then replayed on
-/// every batch; the losses of the replays.
+/// every batch (run plainly on the one of another shape); the losses of the steps.
 fn train_replayed(
     config: &RunConfig,
     split: &Split,
     device: &Device,
     batches: &[MnistBatch],
-) -> anyhow::Result<(Vec<f32>, CapturedStep, Mlp)> {
+) -> anyhow::Result<(Vec<f32>, CapturedLoop, Mlp)> {
     let Setup {
         model,
         optimizer,
         lr,
         ..
     } = Setup::new(config, split, device, Residence::Host);
-    let mut step = CapturedStep::capture(model, optimizer, lr, batches[0].clone(), device);
+    let mut step = CapturedLoop::capture(config, model, optimizer, lr, batches[0].clone(), device);
     let mut losses = Vec::new();
     for batch in batches {
-        losses.push(read_loss(step.step(batch.clone())?.loss)?);
+        losses.push(read_loss(step.train(batch.clone()))?);
     }
     let model = step
         .model()

@@ -7,6 +7,7 @@
 //! speed. These machines are shared and noisy, so only ratios taken in the same run count.
 
 mod capture_check;
+mod captured_loop;
 mod latency;
 mod report;
 mod timed_training;
@@ -24,6 +25,7 @@ use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
 
 pub use capture_check::{check_capture, CaptureCheck};
+pub use captured_loop::CapturedLoop;
 pub use mnist_train::captured_step::{capture_refusal, CapturedStep};
 pub use report::{BenchReport, Variant};
 
@@ -93,7 +95,7 @@ fn capture_trains_right(
     split: &mnist_data::Split,
     device: &burn::tensor::Device,
 ) -> bool {
-    if let Some(why) = capture_refusal(config, split.len()) {
+    if let Some(why) = capture_refusal(config) {
         println!("  (the captured step is not timed: {why})");
         return false;
     }
@@ -119,7 +121,8 @@ const DENSE_LABEL: &str = "every product dense";
 /// Replayed steps that `--check-capture` (and the bench, before timing them) compare.
 const CHECKED_REPLAYS: usize = 8;
 
-/// `--check-capture`: eight replayed steps against plain ones.
+/// `--check-capture`: eight replayed steps and one plain one on a half batch, against plain
+/// steps.
 fn run_capture_check(
     config: &RunConfig,
     split: &mnist_data::Split,

@@ -2,7 +2,7 @@
 //! (what the PyTorch script times, and the figure compared with it), or each step's phases
 //! (data loading, forward, backward, optimizer) with a sync after each, a profile that stops a
 //! GPU from overlapping launches with work and so runs slower than the whole-epoch timing; or
-//! whole epochs of a step captured once and replayed ([`CapturedStep`]).
+//! whole epochs of a step captured once and replayed ([`CapturedLoop`]).
 //!
 //! The loop is the Learner's own step (the model's `TrainStep` work, then the optimiser), without
 //! the metrics and dashboard around it, so that it does what the PyTorch script does.
@@ -18,7 +18,7 @@ use mnist_train::optim::build_optimizer;
 use mnist_train::RunConfig;
 use serde::Serialize;
 
-use mnist_train::captured_step::CapturedStep;
+use crate::captured_loop::CapturedLoop;
 
 /// How an epoch is timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +206,7 @@ pub fn train_epochs(
 }
 
 /// Whole epochs with the training step captured on the first batch and replayed for every
-/// batch ([`CapturedStep`]; the recipe must pass
+/// batch ([`CapturedLoop`]; the recipe must pass
 /// [`capture_refusal`](mnist_train::captured_step::capture_refusal)). Also says whether the step really
 /// replays recorded launches.
 fn train_epochs_captured(
@@ -224,7 +224,7 @@ fn train_epochs_captured(
         loader,
     } = Setup::new(config, split, device, residence);
     let mut start = Some((model, optimizer));
-    let mut captured: Option<CapturedStep> = None;
+    let mut captured: Option<CapturedLoop> = None;
 
     let mut timings = Vec::with_capacity(epochs);
     for _ in 0..epochs {
@@ -238,11 +238,12 @@ fn train_epochs_captured(
                     let (model, optimizer) = start
                         .take()
                         .ok_or_else(|| anyhow::anyhow!("the step was captured twice"))?;
-                    let step = CapturedStep::capture(model, optimizer, lr, batch.clone(), device);
+                    let step =
+                        CapturedLoop::capture(config, model, optimizer, lr, batch.clone(), device);
                     captured.insert(step)
                 }
             };
-            last_loss = Some(step.step(batch)?.loss);
+            last_loss = Some(step.train(batch));
         }
         finish_epoch(&autodiff, last_loss)?;
         timings.push(EpochTiming {
@@ -250,7 +251,7 @@ fn train_epochs_captured(
             ..EpochTiming::default()
         });
     }
-    let recorded = captured.as_ref().is_some_and(CapturedStep::is_recorded);
+    let recorded = captured.as_ref().is_some_and(CapturedLoop::is_recorded);
     Ok((timings, recorded))
 }
 

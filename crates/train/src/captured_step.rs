@@ -3,105 +3,143 @@
 //!
 //! A small MLP's step on a GPU costs what the host does for each of its kernel launches
 //! (autodiff bookkeeping, finding, binding and enqueueing every kernel), not the arithmetic.
-//! `capture` runs the whole step (forward, backward, optimiser) three times as a warm-up,
-//! then records the launches of a fourth run without executing it, then puts back the weights
-//! the model had before: capturing trains on nothing, so a captured run trains exactly as a
-//! plain one. Each replay enqueues the recorded launches again, against the same buffers
-//! (cubecl re-encodes the recorded passes on wgpu; a CUDA graph on CUDA). A backend without
-//! graph support (the CPU) re-runs the step.
+//! `capture` runs the step three times as a warm-up, then records the launches of a fourth run
+//! without executing it; the weights the model had are then put back: capturing trains on
+//! nothing, so a captured run trains exactly as a plain one. Each replay enqueues the recorded
+//! launches again, against the same buffers (cubecl re-encodes the recorded passes on wgpu; a
+//! CUDA graph on CUDA). A backend without graph support (the CPU) re-runs the step.
 //!
-//! A replay knows nothing of tensors, only of the buffers the recording touched, hence the
-//! rules this type keeps:
+//! A replay knows nothing of tensors, only of the buffers the recording touched, and freezes
+//! every scalar it was recorded with. Hence the rules this type keeps:
 //! - the batch is written into the recorded input tensors in place before each replay;
-//! - each replay starts from the previous one's weights: the step writes its updated
-//!   parameters back into the buffers it read them from ([`write_back`]), since an optimiser
-//!   may put the update in a new buffer (Burn's fusion does); SGD's momentum lives in the
-//!   optimiser's state, which is not written back (checked on Mesa's Vulkan: replays differ);
-//! - every scalar is recorded as it was: the learning rate must be constant, the optimiser
-//!   must not count steps on the host (Adam's bias correction does), so only plain SGD
-//!   qualifies (weight decay allowed), and there is no dropout (its random seed is a scalar);
-//! - every batch must have the recorded shape.
+//! - what the recording covers depends on the optimiser ([`StepUpdate`]). Plain SGD at a
+//!   constant rate has no number that changes from step to step, so the update is recorded
+//!   with forward and backward. Any other optimiser or schedule changes a scalar every step
+//!   (Adam's bias correction counts steps, a schedule moves the rate) or keeps state of its
+//!   own (momentum), so the recording ends with the gradients, and the caller's optimiser runs
+//!   after each replay, exactly as in plain training, its state on the host;
+//! - each replay starts from the weights the last step ended with: those are written into the
+//!   buffers the recording reads ([`write_back`]; by the recorded update itself, or by
+//!   [`CapturedStep::load_parameters`] after the caller's), since an optimiser may put an
+//!   update in a new buffer (Burn's fusion does). Those buffers belong to the step alone: its
+//!   model is a copy, and [`CapturedStep::model`] hands out copies;
+//! - a batch of another shape than the recorded one (an epoch's last, partial batch) runs the
+//!   same step plainly, not replayed, on the same weights;
+//! - dropout draws a mask from a seed, a scalar a replay would freeze: refused.
 //!
-//! `bench --check-capture` proves the first two on a real device (replayed steps give the plain
-//! steps' losses and weights bit for bit), and `cargo xtask wgpu-smoke` that `train --capture`
-//! logs the plain run's metrics and test loss (bit for bit on wgpu; within rounding with Burn's
-//! fusion, whose autotuning may pick kernels that round differently from one process to the next).
+//! `bench --check-capture` proves these on a real device (replayed steps, and a partial batch
+//! after them, give the plain steps' losses and weights bit for bit), and `cargo xtask
+//! wgpu-smoke` that `train --capture` logs the plain run's metrics and test loss (bit for bit
+//! on wgpu; within rounding with Burn's fusion, whose autotuning may pick kernels that round
+//! differently from one process to the next).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use burn::optim::ModuleOptimizer;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{capture, Device, Graph, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
 use crate::config::{OptimizerName, ScheduleName};
-use crate::error::TrainError;
-use crate::write_back::{write_back, ParamValues};
+use crate::write_back::{copied_model, write_back, ParamValues};
 use crate::RunConfig;
 
-/// What one step computed, without autodiff: the batch's mean loss and its logits.
-#[derive(Debug, Clone)]
+/// What one step computed, without autodiff: the batch's mean loss, its logits and, where the
+/// caller updates the model ([`StepUpdate::ByCaller`]), every parameter's gradient.
+#[derive(Debug)]
 pub struct StepOutput {
     pub loss: Tensor<1>,
     pub logits: Tensor<2>,
+    pub grads: Option<GradientsParams>,
 }
 
-/// The recorded step.
-type StepGraph = Graph<StepOutput, Box<dyn FnMut() -> StepOutput>>;
+/// Who updates the model after the recorded forward and backward passes.
+pub enum StepUpdate {
+    /// The optimiser, recorded with the step: only for one without state or a step count, at
+    /// a constant rate ([`optimizer_is_recorded`]).
+    Recorded { optimizer: ModuleOptimizer, lr: f64 },
+    /// The caller, with the gradients each step returns; it then hands the new weights back
+    /// with [`CapturedStep::load_parameters`].
+    ByCaller,
+}
 
 /// Why a recipe's step cannot be captured, or `None` when it can.
-pub fn capture_refusal(config: &RunConfig, training_images: usize) -> Option<String> {
-    if config.optimizer.name != OptimizerName::Sgd {
-        return Some(format!(
-            "optimizer {} keeps a step count on the host, which a replay would freeze",
-            config.optimizer.name.as_str()
-        ));
-    }
-    if config.optimizer.momentum.is_some_and(|m| m > 0.0) {
-        return Some(
-            "SGD's momentum is not updated in place, so replays would not carry it forward".into(),
-        );
-    }
-    if config.schedule.name != ScheduleName::Constant {
-        return Some("a learning-rate schedule changes the rate a replay would freeze".into());
-    }
-    if config.model.dropout > 0.0 {
-        return Some(
-            "dropout draws a new mask each step, and a replay would freeze its seed".into(),
-        );
-    }
-    let batch = config.train.batch_size;
-    if training_images % batch != 0 {
-        return Some(format!(
-            "the last batch of {} images differs in shape from the recorded {batch}",
-            training_images % batch
-        ));
-    }
-    None
+pub fn capture_refusal(config: &RunConfig) -> Option<String> {
+    (config.model.dropout > 0.0).then(|| {
+        "dropout draws a new mask each step, and a replay would freeze its seed".to_string()
+    })
+}
+
+/// Whether `config`'s optimiser can be part of the recording: plain SGD (weight decay allowed,
+/// no momentum) at a constant rate, whose scalars never change.
+pub fn optimizer_is_recorded(config: &RunConfig) -> bool {
+    config.optimizer.name == OptimizerName::Sgd
+        && !config.optimizer.momentum.is_some_and(|m| m > 0.0)
+        && config.schedule.name == ScheduleName::Constant
 }
 
 /// A training step captured on an example batch; [`CapturedStep::step`] replays it.
 pub struct CapturedStep {
-    graph: StepGraph,
+    graph: Graph<StepOutput, Box<dyn FnMut() -> StepOutput>>,
     /// The recorded input tensors, refreshed in place.
     input: Rc<RefCell<MnistBatch>>,
-    /// The model the recorded step reads and updates (taken and put back inside the step).
-    model: Rc<RefCell<Option<Mlp>>>,
+    /// The model and optimiser the step works on, shared with the recorded closure.
+    state: Rc<RefCell<StepState>>,
+}
+
+/// What the step reads and updates.
+struct StepState {
+    /// Always present, except while the step runs.
+    model: Option<Mlp>,
+    /// The recorded optimiser and its rate ([`StepUpdate::Recorded`]).
+    optimizer: Option<(ModuleOptimizer, f64)>,
+}
+
+impl StepState {
+    /// Forward and backward on `batch`, then the update where it is recorded: the step as the
+    /// recording runs it, and as a batch of another shape runs it plainly.
+    fn run(&mut self, batch: MnistBatch) -> StepOutput {
+        let Some(current) = self.model.take() else {
+            unreachable!("the captured model is put back after every step")
+        };
+        let forward = current.training_forward(batch);
+        let loss = forward.item.loss.clone().detach();
+        let logits = forward.item.output.clone().detach();
+        let grads = forward.backward(&current).grads;
+        match &mut self.optimizer {
+            Some((optimizer, lr)) => {
+                // The parameters as read, to write the update back into (see `write_back`).
+                let read = current.clone();
+                let updated = optimizer.step(*lr, current, grads);
+                self.model = Some(write_back(read, updated));
+                StepOutput {
+                    loss,
+                    logits,
+                    grads: None,
+                }
+            }
+            None => {
+                self.model = Some(current);
+                StepOutput {
+                    loss,
+                    logits,
+                    grads: Some(grads),
+                }
+            }
+        }
+    }
 }
 
 impl CapturedStep {
-    /// Captures `model`'s training step on `example` (a batch of the shape every later batch
-    /// has): trains on it three times (the warm-up), records, then puts the weights `model`
-    /// came with back. `device` is the model's device without autodiff (capture is started on
-    /// the backend's own stream, which the autodiff device shares).
-    pub fn capture(
-        model: Mlp,
-        mut optimizer: ModuleOptimizer,
-        lr: f64,
-        example: MnistBatch,
-        device: &Device,
-    ) -> Self {
+    /// Captures `model`'s training step on `example` (a batch of the shape most later batches
+    /// have): runs it three times (the warm-up), records, then puts the weights `model` came
+    /// with back. The step works on a copy of `model`. `device` is the model's device without
+    /// autodiff (capture is started on the backend's own stream, which the autodiff device
+    /// shares).
+    pub fn capture(model: Mlp, update: StepUpdate, example: MnistBatch, device: &Device) -> Self {
+        let model = copied_model(&model);
         let before = ParamValues::copied(&model);
         // The recorded inputs are refreshed in place, which needs buffers the step alone owns:
         // copies (`* 1.0` and `+ 0` are exact), not the caller's tensors.
@@ -109,56 +147,52 @@ impl CapturedStep {
             images: example.images.mul_scalar(1.0),
             targets: example.targets.add_scalar(0),
         }));
-        let model = Rc::new(RefCell::new(Some(model)));
-        let (step_input, step_model) = (input.clone(), model.clone());
+        let optimizer = match update {
+            StepUpdate::Recorded { optimizer, lr } => Some((optimizer, lr)),
+            StepUpdate::ByCaller => None,
+        };
+        let state = Rc::new(RefCell::new(StepState {
+            model: Some(model),
+            optimizer,
+        }));
+        let (step_input, step_state) = (input.clone(), state.clone());
         let step: Box<dyn FnMut() -> StepOutput> = Box::new(move || {
             let batch = step_input.borrow().clone();
-            // The model is always put back before the step returns: it is only absent inside it.
-            let Some(current) = step_model.borrow_mut().take() else {
-                unreachable!("the captured model is put back after every step")
-            };
-            // The parameters as read, to write the update back into (see `write_back`).
-            let read = current.clone();
-            let forward = current.training_forward(batch);
-            let computed = StepOutput {
-                loss: forward.item.loss.clone().detach(),
-                logits: forward.item.output.clone().detach(),
-            };
-            let grads = forward.backward(&current).grads;
-            let updated = optimizer.step(lr, current, grads);
-            *step_model.borrow_mut() = Some(write_back(read, updated));
-            computed
+            step_state.borrow_mut().run(batch)
         });
         let graph = capture(device, step);
         // Capturing trained on the example: back to the weights the model came with, written
         // into the buffers the recording reads.
-        let trained = model.borrow_mut().take();
-        *model.borrow_mut() = trained.map(|trained| before.write_into(trained));
-        CapturedStep {
+        let mut step = CapturedStep {
             graph,
             input,
-            model,
-        }
+            state,
+        };
+        step.write_values(before);
+        step
     }
 
-    /// Whether the step replays as recorded launches (`false`: it re-runs, as on the CPU).
+    /// Whether the step replays recorded launches (`false`: it re-runs, as on the CPU).
     pub fn is_recorded(&self) -> bool {
         self.graph.is_hardware()
     }
 
-    /// Trains on `batch`: writes it into the recorded inputs, then replays. Returns the loss
-    /// and logits, in buffers the next step overwrites; an error for a batch of another shape
-    /// than the recorded one.
-    pub fn step(&mut self, batch: MnistBatch) -> Result<StepOutput, TrainError> {
+    /// Whether the caller updates the model after each step ([`StepUpdate::ByCaller`]).
+    pub fn caller_updates(&self) -> bool {
+        self.state.borrow().optimizer.is_none()
+    }
+
+    /// Trains on `batch` (with [`StepUpdate::ByCaller`], computes its gradients): replays the
+    /// recording with `batch` written into its inputs or, for a batch of another shape, runs
+    /// the same step plainly. Returns the loss, logits and gradients, in buffers the next step
+    /// may overwrite.
+    pub fn step(&mut self, batch: MnistBatch) -> StepOutput {
+        if !self.fits(&batch) {
+            return self.state.borrow_mut().run(batch);
+        }
         {
             let mut input = self.input.borrow_mut();
             let [rows, cols] = input.images.dims();
-            if batch.images.dims() != [rows, cols] || batch.targets.dims() != [rows] {
-                return Err(TrainError::Training(format!(
-                    "a batch of {:?} images cannot replay a step recorded for {rows}",
-                    batch.images.dims()
-                )));
-            }
             input
                 .images
                 .inplace(|t| t.slice_assign([0..rows, 0..cols], batch.images));
@@ -170,11 +204,62 @@ impl CapturedStep {
         // the optimiser's state) or by `self` (the inputs, the outputs), and lives as long as
         // the graph; inputs are refreshed and outputs read on this thread, the graph's
         // stream; nothing else uses these tensors while the replay runs.
-        Ok(unsafe { self.graph.replay() }.clone())
+        let output = unsafe { self.graph.replay() };
+        Self::share(output, self.state.borrow().model.as_ref())
     }
 
-    /// The model as trained so far (a copy of its handles; only for reading between steps).
+    /// Writes `model`'s parameters (the caller's update, [`StepUpdate::ByCaller`]) into the
+    /// buffers the recording reads: the next step starts from them.
+    pub fn load_parameters(&mut self, model: &Mlp) {
+        self.write_values(ParamValues::of(model));
+    }
+
+    /// The model as trained so far: a copy, in buffers of its own.
     pub fn model(&self) -> Option<Mlp> {
-        self.model.borrow().clone()
+        self.state.borrow().model.as_ref().map(copied_model)
+    }
+
+    /// Whether `batch` has the recorded batch's shape.
+    fn fits(&self, batch: &MnistBatch) -> bool {
+        let input = self.input.borrow();
+        batch.images.dims() == input.images.dims() && batch.targets.dims() == input.targets.dims()
+    }
+
+    fn write_values(&mut self, values: ParamValues) {
+        let mut state = self.state.borrow_mut();
+        state.model = state.model.take().map(|model| values.write_into(model));
+    }
+
+    /// A copy of `output`'s handles (the gradients looked up by `model`'s parameters). The
+    /// step keeps its own: an optimiser given the only handle to a gradient may update it in
+    /// place, in a buffer the next replay writes.
+    fn share(output: &StepOutput, model: Option<&Mlp>) -> StepOutput {
+        let grads = output.grads.as_ref().zip(model).map(|(grads, model)| {
+            let mut sharer = GradSharer {
+                from: grads,
+                into: GradientsParams::new(),
+            };
+            model.visit(&mut sharer);
+            sharer.into
+        });
+        StepOutput {
+            loss: output.loss.clone(),
+            logits: output.logits.clone(),
+            grads,
+        }
+    }
+}
+
+/// Copies the handles of every parameter's gradient into a new set.
+struct GradSharer<'a> {
+    from: &'a GradientsParams,
+    into: GradientsParams,
+}
+
+impl ModuleVisitor for GradSharer<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(grad) = self.from.get::<D>(param.id) {
+            self.into.register(param.id, grad);
+        }
     }
 }

@@ -5,14 +5,17 @@
 //! could be recorded. This strategy is that loop (the same events, so the same metrics,
 //! dashboard, checkpoints, early stopping and interruption) with one difference: every batch
 //! goes through one [`CapturedStep`], made on the run's first batch and kept for the whole run.
-//! The Learner gets the step's weights back at the end of each training epoch, so validation,
-//! checkpoints and the final model read them as usual.
+//! Where the optimiser is recorded with the step (plain SGD at a constant rate), the Learner
+//! gets the step's weights back at the end of each training epoch, for validation,
+//! checkpoints and the final model. Otherwise the Learner's own optimiser and schedule update
+//! its model after each replayed forward and backward pass, as in Burn's loop, so its state
+//! (Adam's moments and step count, momentum) goes into checkpoints and comes back with
+//! `--resume` as in a plain run; the new weights go into the step's buffers.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use burn::data::dataloader::{DataLoaderIterator, Progress};
-use burn::data::dataset::DatasetError;
 use burn::module::Module;
 use burn::tensor::Device;
 use burn::train::{
@@ -23,27 +26,28 @@ use burn::train::{
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
-use crate::captured_step::CapturedStep;
+use crate::captured_step::{optimizer_is_recorded, CapturedStep, StepUpdate};
 use crate::config::OptimizerSection;
 use crate::optim::build_optimizer;
+use crate::RunConfig;
 
 /// Trains with the step captured on `device` (the plain device, not its autodiff view).
 pub struct CapturedTraining {
     device: Device,
-    optimizer: OptimizerSection,
-    lr: f64,
+    /// The optimiser to record with the step, at its constant rate; `None`: the Learner's
+    /// optimiser runs after each step.
+    recorded_optimizer: Option<(OptimizerSection, f64)>,
     /// Set once the step is captured: whether it replays recorded launches.
     recorded: Arc<AtomicBool>,
 }
 
 impl CapturedTraining {
-    /// The recipe must pass [`capture_refusal`](crate::captured_step::capture_refusal): plain
-    /// SGD at the constant rate `lr`.
-    pub fn new(device: Device, optimizer: OptimizerSection, lr: f64) -> Self {
+    /// The recipe must pass [`capture_refusal`](crate::captured_step::capture_refusal).
+    pub fn new(device: Device, config: &RunConfig) -> Self {
         CapturedTraining {
             device,
-            optimizer,
-            lr,
+            recorded_optimizer: optimizer_is_recorded(config)
+                .then(|| (config.optimizer.clone(), config.optimizer.lr())),
             recorded: Arc::default(),
         }
     }
@@ -55,7 +59,9 @@ impl CapturedTraining {
     }
 
     /// One training epoch: each batch through the captured step (captured on the first batch
-    /// of the run), then the step's weights into the Learner.
+    /// of the run) and, where the optimiser is not recorded, the Learner's optimiser after it
+    /// (in Burn's order: the schedule's step, then the optimiser's); where it is, the step's
+    /// weights into the Learner at the end.
     fn train_epoch(
         &self,
         learner: &mut Learner<Mlp>,
@@ -65,50 +71,52 @@ impl CapturedTraining {
         interrupter: &Interrupter,
     ) {
         each_batch(loader.iter(), interrupter, |batch, progress, iteration| {
-            let output = self.replay(learner, step, batch)?;
+            let step = self.step_for(learner, step, &batch);
+            let targets = batch.targets.clone();
+            let output = step.step(batch);
             learner.lr_step();
+            if let Some(grads) = output.grads {
+                learner.optimizer_step(grads);
+                step.load_parameters(&learner.model());
+            }
+            // Copies: the step's own outputs are overwritten by the next replay, while the
+            // metrics read them later, on another thread.
+            let output = ClassificationOutput::new(
+                output.loss.mul_scalar(1.0),
+                output.logits.mul_scalar(1.0),
+                targets,
+            );
             let lr = Some(learner.lr_current());
             let item = TrainingItem::new(output, progress, Some(iteration), lr);
             Ok(processor.process_train(LearnerEvent::ProcessedItem(item))?)
         });
-        if let Some(model) = step.as_ref().and_then(CapturedStep::model) {
+        let step = step.as_ref().filter(|step| !step.caller_updates());
+        if let Some(model) = step.and_then(CapturedStep::model) {
             learner.load_model(model.into_record());
         }
     }
 
-    /// Trains on `batch` through the captured step, capturing it first on the run's first
-    /// batch. The figures come back as copies: the step's own outputs are overwritten by the
-    /// next replay, while the metrics read them later, on another thread.
-    fn replay(
+    /// The run's captured step, captured on `batch` (the run's first) if there is none yet.
+    fn step_for<'s>(
         &self,
         learner: &Learner<Mlp>,
-        step: &mut Option<CapturedStep>,
-        batch: MnistBatch,
-    ) -> Result<ClassificationOutput, TrainingError> {
-        let step = match step {
-            Some(step) => step,
-            None => {
-                let captured = CapturedStep::capture(
-                    learner.model(),
-                    build_optimizer(&self.optimizer),
-                    self.lr,
-                    batch.clone(),
-                    &self.device,
-                );
-                self.recorded
-                    .store(captured.is_recorded(), Ordering::Relaxed);
-                step.insert(captured)
-            }
-        };
-        let targets = batch.targets.clone();
-        let output = step.step(batch).map_err(|e| {
-            TrainingError::Dataset(DatasetError::new(std::io::Error::other(e.to_string())))
-        })?;
-        Ok(ClassificationOutput::new(
-            output.loss.mul_scalar(1.0),
-            output.logits.mul_scalar(1.0),
-            targets,
-        ))
+        step: &'s mut Option<CapturedStep>,
+        batch: &MnistBatch,
+    ) -> &'s mut CapturedStep {
+        step.get_or_insert_with(|| {
+            let update = match &self.recorded_optimizer {
+                Some((optimizer, lr)) => StepUpdate::Recorded {
+                    optimizer: build_optimizer(optimizer),
+                    lr: *lr,
+                },
+                None => StepUpdate::ByCaller,
+            };
+            let captured =
+                CapturedStep::capture(learner.model(), update, batch.clone(), &self.device);
+            self.recorded
+                .store(captured.is_recorded(), Ordering::Relaxed);
+            captured
+        })
     }
 }
 

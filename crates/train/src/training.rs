@@ -21,7 +21,7 @@ use mnist_model::{Mlp, MlpConfig, ModelSummary};
 use crate::data_source::{load_data, training_splits};
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
-use crate::captured_step::capture_refusal;
+use crate::captured_step::{capture_refusal, optimizer_is_recorded};
 use crate::captured_training::CapturedTraining;
 use crate::config::{Overrides, RunConfig};
 use crate::error::TrainError;
@@ -104,6 +104,21 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
     Ok((saved, run_dir, Some(done)))
 }
 
+/// What `--capture` records, for the header.
+fn capture_line(config: &RunConfig) -> String {
+    if optimizer_is_recorded(config) {
+        "training step (forward, backward, SGD's update) captured once and replayed for every \
+         batch (--capture)"
+            .into()
+    } else {
+        format!(
+            "forward and backward passes captured once and replayed for every batch, {} \
+             updating the weights after each (--capture)",
+            config.optimizer.name.as_str()
+        )
+    }
+}
+
 /// Trains, evaluates on the test set and writes the run folder. Prints one header block, then
 /// one line per epoch (or the dashboard), to stdout.
 pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
@@ -113,15 +128,15 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         .clone()
         .unwrap_or_else(|| default_device_name().to_string());
     let device = parse_device(&device_name)?;
-    let data = RunData::load(req, &config)?;
     if req.capture {
-        if let Some(why) = capture_refusal(&config, data.train.len()) {
+        if let Some(why) = capture_refusal(&config) {
             return Err(TrainError::CannotCapture {
                 config: req.config.clone(),
                 why,
             });
         }
     }
+    let data = RunData::load(req, &config)?;
 
     // Everything is checked: only now is the run folder touched.
     let model_config = config.model.to_burn(config.data.dataset);
@@ -136,8 +151,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         req.progress,
     );
     if req.capture {
-        req.progress
-            .say("training step captured once and replayed for every batch (--capture)");
+        req.progress.say(&capture_line(&config));
     }
     if let Some(epoch) = resume_from {
         check_checkpoint(&run_dir, epoch, &model_config, &device)?;
@@ -333,11 +347,7 @@ fn run_learner(
 
     let mut recorded = None;
     if req.capture {
-        let strategy = CapturedTraining::new(
-            device.clone(),
-            config.optimizer.clone(),
-            config.optimizer.lr(),
-        );
+        let strategy = CapturedTraining::new(device.clone(), &config);
         recorded = Some(strategy.recorded());
         training = training.with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)));
     }

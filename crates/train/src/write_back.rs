@@ -9,12 +9,13 @@
 //! the loss never fell). An explicit copy of each updated parameter into the buffer it was read
 //! from (a `slice_assign` over the whole tensor, whose target has no other owner by then) closes
 //! the loop on both: one copy of 640,890 floats per step. The same write puts the weights a
-//! model had before capturing back once it is recorded ([`ParamValues::copied`]).
+//! model had before capturing back once it is recorded ([`ParamValues::copied`]), and the
+//! caller's update into the step's buffers where the optimiser runs outside the recording.
 
 use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::tensor::Tensor;
+use burn::tensor::{GradientCheckpointingStrategy, Tensor};
 use mnist_model::Mlp;
 
 /// Returns `read` (the model as the step read it) holding `updated`'s values, written into
@@ -23,6 +24,51 @@ pub(crate) fn write_back(read: Mlp, updated: Mlp) -> Mlp {
     let values = ParamValues::of(&updated);
     drop(updated);
     values.write_into(read)
+}
+
+/// `model` with every parameter copied into a buffer of its own (`* 1.0` is exact): a model
+/// whose buffers nothing else holds, so that writes into them are in place.
+pub(crate) fn copied_model(model: &Mlp) -> Mlp {
+    model.clone().map(&mut Copier)
+}
+
+struct Copier;
+
+impl ModuleMapper for Copier {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, read, mapper) = param.consume();
+        let wrapping = Wrapping::of(&read);
+        let copy = read.inner().mul_scalar(1.0);
+        Param::from_mapped_value(id, wrapping.wrap(copy), mapper)
+    }
+}
+
+/// What makes a parameter's value more than its numbers: gradient checkpointing and
+/// `require_grad`, taken from it before its tensor is consumed.
+struct Wrapping {
+    require_grad: bool,
+    strategy: Option<GradientCheckpointingStrategy>,
+}
+
+impl Wrapping {
+    fn of<const D: usize>(value: &Tensor<D>) -> Self {
+        Wrapping {
+            require_grad: value.is_require_grad(),
+            strategy: value.gradient_checkpointing_strategy(),
+        }
+    }
+
+    /// `inner` as a parameter value like the one this was taken from.
+    fn wrap<const D: usize>(self, inner: Tensor<D>) -> Tensor<D> {
+        let mut tensor = Tensor::from_inner(inner);
+        if let Some(strategy) = self.strategy {
+            tensor = tensor.with_gradient_checkpointing_strategy(strategy);
+        }
+        if self.require_grad {
+            tensor = tensor.require_grad();
+        }
+        tensor
+    }
 }
 
 /// Every float parameter's value by id, flattened and without autodiff.
@@ -70,18 +116,11 @@ impl ModuleMapper for ParamValues {
             return Param::from_mapped_value(id, read, mapper);
         };
         let dims = read.dims();
-        let require_grad = read.is_require_grad();
-        let strategy = read.gradient_checkpointing_strategy();
+        let wrapping = Wrapping::of(&read);
+        // `read` is consumed here, so that the write is into its own buffer, in place.
         let written = read
             .inner()
             .slice_assign(dims.map(|d| 0..d), value.reshape(dims));
-        let mut tensor = Tensor::from_inner(written);
-        if let Some(strategy) = strategy {
-            tensor = tensor.with_gradient_checkpointing_strategy(strategy);
-        }
-        if require_grad {
-            tensor = tensor.require_grad();
-        }
-        Param::from_mapped_value(id, tensor, mapper)
+        Param::from_mapped_value(id, wrapping.wrap(written), mapper)
     }
 }
