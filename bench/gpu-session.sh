@@ -2,7 +2,7 @@
 # Runs on a lent GPU machine, in one call, what bench/gpu-prepare.sh staged: for each GPU build
 # (wgpu, fusion, vulkan) the captured-step check, then the bench against PyTorch on CUDA
 # (whole epochs: host batches, data on the device, captured step; the per-phase profile; eval);
-# first, `train` on sgd.toml plainly and with --capture.
+# first, `train` on sgd.toml plainly and with --capture; last, if time is left, adam.toml.
 # Each run has its own time limit so that the call ends inside the device's 10 minutes; logs
 # and bench JSON go to $OUT (or ./gpu-out).
 set -uo pipefail
@@ -35,23 +35,32 @@ run_build() {
   echo "== $feature: bench exit ${PIPESTATUS[0]} (124: timed out)" | tee -a "$out/$feature.log"
 }
 
-# `train` on sgd.toml for 3 epochs, plainly then with --capture (the Learner's loop with the
-# step recorded and replayed): the epoch seconds are in each run's metrics.csv.
+# `train` on a recipe, plainly then with --capture (the Learner's loop with the step recorded
+# and replayed): the epoch seconds are in each run's metrics.csv. sgd.toml records SGD's update
+# with the step; adam.toml (batch 32, 1,688 steps an epoch) records forward and backward, Adam
+# running after each replay.
 train_pair() {
-  local bin=gpu-run/train-wgpu
+  local config=$1 epochs=$2 bin=gpu-run/train-wgpu
   xz -dkf "$bin.xz" && chmod +x "$bin" || { echo "no $bin.xz" | tee -a "$out/train.log"; return; }
   for mode in plain capture; do
     local flag=()
     [ "$mode" = capture ] && flag=(--capture)
-    echo "== train $mode" | tee -a "$out/train.log"
-    timeout 40 "$bin" --config configs/sgd.toml --epochs 3 --device wgpu --no-dashboard \
-      --run-name "sgd-$mode" --artifacts-dir "$out/runs" "${flag[@]}" 2>&1 | tee -a "$out/train.log"
-    echo "== train $mode exit ${PIPESTATUS[0]} (124: timed out)" | tee -a "$out/train.log"
+    echo "== train $config $mode" | tee -a "$out/train.log"
+    timeout 40 "$bin" --config "configs/$config.toml" --epochs "$epochs" --device wgpu \
+      --no-dashboard --run-name "$config-$mode" --artifacts-dir "$out/runs" "${flag[@]}" 2>&1 \
+      | tee -a "$out/train.log"
+    echo "== train $config $mode exit ${PIPESTATUS[0]} (124: timed out)" | tee -a "$out/train.log"
   done
 }
 
-# At most 570 s in all (the device runs a command for 600 s at most).
-train_pair
+# At most 570 s in all (the device runs a command for 600 s at most); the Adam pair only if
+# at least 90 s are left.
+train_pair sgd 3
 run_build wgpu 5 190
 run_build fusion 3 100
 run_build vulkan 3 80
+if [ "$SECONDS" -le 480 ]; then
+  train_pair adam 1
+else
+  echo "== no time left for the adam pair ($SECONDS s)" | tee -a "$out/train.log"
+fi

@@ -51,7 +51,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_dashboard: bool,
     /// Record the training step once and replay it for every batch (a GPU's launches without
-    /// Burn's host work; the same weights as without). Plain SGD at a constant rate only.
+    /// Burn's host work; the same weights as without): the whole step for plain SGD at a
+    /// constant rate, forward and backward for other optimisers and schedules (the optimiser
+    /// runs after each replay). Not with dropout.
     #[arg(long)]
     pub capture: bool,
 }
