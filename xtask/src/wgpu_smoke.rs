@@ -205,15 +205,37 @@ fn smoke(
     for other in others {
         agree(other, cpu)?;
     }
-    // The bench's captured training step (recorded launches, replayed) must train exactly as
-    // the plain step on this GPU backend: plain SGD with its update recorded, and Adam (the
-    // smoke recipe) running after each replayed forward and backward pass.
-    let smoke_config = config.display().to_string();
-    for extra in [&[][..], &["--config", smoke_config.as_str()][..]] {
+    capture_checks(bin, train_device, &config)?;
+    smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)?;
+    let adam = adam_on_a_schedule(&config, scratch)?;
+    captured_run_agrees(bin, scratch, train_device, fused, &adam)?;
+    Ok(())
+}
+
+/// The bench's captured training step (recorded launches, replayed) must train exactly as the
+/// plain step on this GPU backend: plain SGD with its update recorded (the bench's default
+/// recipe), and Adam (`smoke`, the smoke's recipe) running after each replayed forward and
+/// backward pass.
+fn capture_checks(bin: &Path, train_device: &str, smoke: &Path) -> anyhow::Result<()> {
+    let smoke = smoke.display().to_string();
+    for extra in [&[][..], &["--config", smoke.as_str()][..]] {
         let mut args = vec!["--device", train_device, "--check-capture"];
         args.extend_from_slice(extra);
         print!("{}", output(&bin.join("bench"), &args)?);
     }
+    Ok(())
+}
+
+/// `configs/smoke-sgd.toml` trained on `train_device` plainly and with `--capture` (see
+/// [`captured_run_agrees`]), and on the CPU: the plain run must end within rounding of the
+/// CPU's (a seed draws the same network on every device, and the batches are the same).
+fn smoke_sgd_runs_agree(
+    root: &Path,
+    bin: &Path,
+    scratch: &Path,
+    train_device: &str,
+    fused: bool,
+) -> anyhow::Result<()> {
     let sgd = root.join("configs").join("smoke-sgd.toml");
     let plain = captured_run_agrees(bin, scratch, train_device, fused, &sgd)?;
     let cpu = SmokeRun::train(bin, &sgd, scratch, "smoke-sgd-cpu", "cpu", false)?;
@@ -226,8 +248,6 @@ fn smoke(
     println!(
         "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
     );
-    let adam = adam_on_a_schedule(&config, scratch)?;
-    captured_run_agrees(bin, scratch, train_device, fused, &adam)?;
     Ok(())
 }
 

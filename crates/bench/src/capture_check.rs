@@ -14,10 +14,9 @@ use burn::tensor::Device;
 use mnist_data::{MnistBatch, Residence, Split};
 use mnist_model::Mlp;
 use mnist_train::captured_step::capture_refusal;
-
-use crate::captured_loop::CapturedLoop;
 use mnist_train::RunConfig;
 
+use crate::captured_loop::CapturedLoop;
 use crate::timed_training::Setup;
 
 /// What the check compared.
