@@ -3,6 +3,7 @@
 //! matters), the profile `cargo run` and `cargo test` use, so Burn is compiled once.
 
 mod fetch;
+mod no_gpu;
 mod one_burn;
 mod wgpu_smoke;
 

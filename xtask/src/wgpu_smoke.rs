@@ -10,7 +10,9 @@
 //! each replay); `configs/smoke-sgd.toml` trained with `train --capture` ends as with plain
 //! `train` (the step replayed; the same metrics and test loss, bit for bit, within 1e-6 with
 //! `--fusion`), and within 1e-4 of the same run on the CPU; and so does `smoke.toml` (Adam)
-//! with a cosine schedule and a partial last batch. Slow on
+//! with a cosine schedule and a partial last batch. With the GPU drivers hidden, the same
+//! binaries refuse a GPU named with `--device` in one line, and read on the CPU without one
+//! ([`crate::no_gpu`]). Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -198,6 +200,7 @@ fn smoke(
         by_device.push(Reading {
             device,
             predictions: predictions(&infer)?,
+            infer,
             accuracy,
         });
     }
@@ -205,6 +208,7 @@ fn smoke(
     for other in others {
         agree(other, cpu)?;
     }
+    crate::no_gpu::checks(bin, scratch, (&run, &digits), &cpu.infer, cpu.accuracy)?;
     capture_checks(bin, train_device, &config)?;
     smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)?;
     let adam = adam_on_a_schedule(&config, scratch)?;
@@ -421,6 +425,8 @@ impl SmokeRun {
 struct Reading {
     device: &'static str,
     predictions: Vec<(String, u64, Vec<f64>)>,
+    /// `infer --json`'s output, as printed.
+    infer: String,
     accuracy: f64,
 }
 

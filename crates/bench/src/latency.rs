@@ -33,8 +33,14 @@ pub struct InferFigures {
     pub model_load_ms: f64,
     /// Decode + preprocess + predict of one image in process (median).
     pub in_process_ms: f64,
-    /// `infer IMAGE` as a new process, start to exit (median), model loading included.
+    /// `infer IMAGE` as a new process, start to exit (median), model loading included: on
+    /// the CPU, `infer`'s default in every build.
     pub process_ms: Option<f64>,
+    /// The same with `--device` the bench's GPU, in a GPU build: what starting the GPU for
+    /// one image costs.
+    pub gpu_process_ms: Option<f64>,
+    /// The GPU device `gpu_process_ms` was timed on.
+    pub gpu_device: Option<String>,
     pub process_runs: usize,
 }
 
@@ -72,7 +78,14 @@ fn infer_binary() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-pub fn infer_latency(root: &Path, device: &Device, runs: usize) -> anyhow::Result<InferFigures> {
+/// `infer` on the sample image: in process on `device`, and as whole processes (on the CPU,
+/// and on `gpu`, the bench's device when it is a GPU).
+pub fn infer_latency(
+    root: &Path,
+    device: &Device,
+    gpu: Option<&str>,
+    runs: usize,
+) -> anyhow::Result<InferFigures> {
     let image = root.join(SAMPLE_IMAGE);
     let model_dir = shipped_model_dir();
     let start = Instant::now();
@@ -90,35 +103,21 @@ pub fn infer_latency(root: &Path, device: &Device, runs: usize) -> anyhow::Resul
         }
     }
 
-    let process_ms = match infer_binary() {
+    let (process_ms, gpu_process_ms) = match infer_binary() {
         None => {
             eprintln!(
                 "note: no infer binary beside this one; build it with \
                  `cargo build -p infer` to time a whole process"
             );
-            None
+            (None, None)
         }
         Some(binary) => {
-            let mut times = Vec::new();
-            for _ in 0..runs {
-                let start = Instant::now();
-                let output = Command::new(&binary)
-                    .arg("--model")
-                    .arg(&model_dir)
-                    .arg(&image)
-                    .output()
-                    .with_context(|| format!("running {}", binary.display()))?;
-                times.push(start.elapsed().as_secs_f64() * 1e3);
-                let stdout = String::from_utf8_lossy(&output.stdout);
-                if !output.status.success() || !stdout.contains(&format!(": {SAMPLE_DIGIT} (")) {
-                    bail!(
-                        "{} did not answer {SAMPLE_DIGIT}: {stdout}{}",
-                        binary.display(),
-                        String::from_utf8_lossy(&output.stderr)
-                    );
-                }
-            }
-            Some(median(&times))
+            let whole = |extra: &[&str]| whole_process_ms(&binary, &model_dir, &image, extra, runs);
+            let on_gpu = match gpu {
+                Some(name) => Some(whole(&["--device", name])?),
+                None => None,
+            };
+            (Some(whole(&[])?), on_gpu)
         }
     };
     Ok(InferFigures {
@@ -126,6 +125,41 @@ pub fn infer_latency(root: &Path, device: &Device, runs: usize) -> anyhow::Resul
         model_load_ms,
         in_process_ms: median(&in_process),
         process_ms,
+        gpu_process_ms,
+        gpu_device: gpu_process_ms.and(gpu.map(str::to_string)),
         process_runs: runs,
     })
+}
+
+/// Median milliseconds of `runs` whole `infer` processes reading `image` with the shipped
+/// model (`extra`: more arguments); each must answer the right digit.
+fn whole_process_ms(
+    binary: &Path,
+    model_dir: &Path,
+    image: &Path,
+    extra: &[&str],
+    runs: usize,
+) -> anyhow::Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let output = Command::new(binary)
+            .arg("--model")
+            .arg(model_dir)
+            .args(extra)
+            .arg(image)
+            .output()
+            .with_context(|| format!("running {}", binary.display()))?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() || !stdout.contains(&format!(": {SAMPLE_DIGIT} (")) {
+            bail!(
+                "{} {} did not answer {SAMPLE_DIGIT}: {stdout}{}",
+                binary.display(),
+                extra.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    Ok(median(&times))
 }

@@ -19,7 +19,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_data::Residence;
 use mnist_model::device::{
-    backend_label, backend_name, data_residence, default_device_name, is_gpu, parse_device,
+    backend_label, backend_name, choose_device, data_residence, is_gpu, Workload,
 };
 use mnist_train::data_source::{load_data, training_splits};
 use mnist_train::{workspace_root, RunConfig};
@@ -151,11 +151,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         args.config.clone()
     };
     let config = RunConfig::load(&config_path)?;
-    let device_name = args
-        .device
-        .clone()
-        .unwrap_or_else(|| default_device_name().to_string());
-    let device = parse_device(&device_name)?;
+    let (device_name, device) =
+        choose_device(args.device.as_deref(), Workload::Batches)?.announce();
     // The build timed, as well as the device: `gpu (wgpu+fusion)`.
     let device_label = format!("{device_name} ({})", backend_label(&device_name));
     let kind = config.data.dataset;
@@ -298,7 +295,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut eval = latency::eval_throughput(&config, &data.test, &device)?;
     eval.torch_seconds = median(&their_evals);
     let our_sgemm = sgemm_gflops(&device)?;
-    let infer = latency::infer_latency(&root, &device, args.infer_runs)?;
+    let gpu = is_gpu(&device_name).then_some(device_name.as_str());
+    let infer = latency::infer_latency(&root, &device, gpu, args.infer_runs)?;
     let variants = [
         ("data on the device", ours_on_device),
         (captured_label, ours_captured),

@@ -258,8 +258,14 @@ impl fmt::Display for BenchReport {
         if let Some(ms) = self.infer.process_ms {
             writeln!(
                 f,
-                "| `infer {}` whole process (median of {}) | {ms:.1} ms |",
+                "| `infer {}` whole process, on the CPU as by default (median of {}) | {ms:.1} ms |",
                 self.infer.image, self.infer.process_runs
+            )?;
+        }
+        if let (Some(ms), Some(gpu)) = (self.infer.gpu_process_ms, &self.infer.gpu_device) {
+            writeln!(
+                f,
+                "| `infer --device {gpu} ...` the same, the GPU started for one image | {ms:.1} ms |"
             )?;
         }
         if let Some(mib) = self.peak_rss_mib {

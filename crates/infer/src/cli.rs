@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Parser;
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
-use mnist_model::device::choose_device;
+use mnist_model::device::{choose_device, Workload};
 
 use crate::{
     load_number, shipped_model_dir, Classifier, Doubt, InferError, Prediction,
@@ -47,7 +47,9 @@ pub struct InferArgs {
     /// Save the preprocessed 28x28 digit as PNG: a file for one image, a folder for several.
     #[arg(long)]
     pub save_preprocessed: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those
+    /// features. The CPU by default, even in a GPU build: it answers for an image in a few
+    /// milliseconds, less than a GPU takes to start.
     #[arg(long)]
     pub device: Option<String>,
     /// Answers whose probability is below this are marked "not sure" (JSON: "unsure": true).
@@ -360,7 +362,9 @@ fn report_error(args: &InferArgs, file: &Path, error: &InferError) -> String {
 
 /// Runs the command; returns whether every image was classified.
 pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
-    let device = choose_device(args.device.as_deref())?;
+    let device = choose_device(args.device.as_deref(), Workload::Interactive)?
+        .announce()
+        .1;
     let model_dir = args.model.clone().unwrap_or_else(shipped_model_dir);
     let classifier = Classifier::load_checkpoint(&model_dir, args.checkpoint, &device)?;
     let Inputs {

@@ -1,7 +1,9 @@
 //! Picks the compute device by name; backends are compiled in by cargo features.
 //!
 //! Never `Device::default()`: with a GPU backend compiled in, Burn picks it even on a
-//! machine without a GPU. The choice here is always explicit.
+//! machine without a GPU. The choice here is always explicit: a named device or, when none
+//! is named, the default for the kind of work ([`Workload`]); a GPU is asked to answer first
+//! ([`crate::gpu_probe`]).
 
 use burn::tensor::Device;
 use mnist_data::Residence;
@@ -21,12 +23,46 @@ pub fn device_names() -> Vec<&'static str> {
     names
 }
 
-/// `wgpu` when that backend is compiled in, `cpu` (flex) otherwise.
-pub fn default_device_name() -> &'static str {
-    if cfg!(feature = "wgpu") {
-        "wgpu"
-    } else {
-        "cpu"
+/// What a command does on its device, which decides the device it takes when none is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Many batches (`train`, `eval`, `sweep`, the bench): the GPU when this build has one
+    /// and it answers, the CPU otherwise.
+    Batches,
+    /// A few images read one at a time, or weights read once (`infer`, the web page,
+    /// `inspect`, `export`): the CPU even in a GPU build, since starting a GPU takes longer
+    /// (half a second on an H100) than the CPU takes for the whole answer (a few ms), and a
+    /// batch of one image gains nothing from it.
+    Interactive,
+}
+
+/// The device a command takes when none is named: `wgpu` for [`Workload::Batches`] when that
+/// backend is compiled in, `cpu` (flex) otherwise.
+pub fn default_device_name(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Batches if cfg!(feature = "wgpu") => "wgpu",
+        _ => "cpu",
+    }
+}
+
+/// The device a command runs on: its name (as given, or the default's) and, where the default
+/// GPU did not answer and the CPU took over, why. [`ChosenDevice::announce`] hands the device
+/// out, so that no command can forget to say so.
+#[derive(Debug, Clone)]
+pub struct ChosenDevice {
+    name: String,
+    device: Device,
+    fell_back: Option<String>,
+}
+
+impl ChosenDevice {
+    /// Says on stderr that the default GPU did not answer and the CPU took over, if it did,
+    /// then gives the device's name and the device.
+    pub fn announce(self) -> (String, Device) {
+        if let Some(why) = &self.fell_back {
+            eprintln!("note: {why}");
+        }
+        (self.name, self.device)
     }
 }
 
@@ -78,15 +114,52 @@ pub enum UnknownDevice {
         given: String,
         feature: &'static str,
     },
+    #[error("device {given:?}: no GPU answered: {reason}. Is there a GPU with a Vulkan (or Metal, DX12) driver? `--device cpu` runs on the CPU")]
+    Unavailable { given: String, reason: String },
 }
 
-/// The device named by a `--device` flag, or this build's default when the flag is absent.
-pub fn choose_device(name: Option<&str>) -> Result<Device, UnknownDevice> {
-    parse_device(name.unwrap_or(default_device_name()))
+/// The device named by a `--device` flag or, when the flag is absent, the default for
+/// `workload`. A named GPU that does not answer is an error; a default one gives way to the CPU
+/// ([`ChosenDevice::fell_back`] says why).
+pub fn choose_device(
+    name: Option<&str>,
+    workload: Workload,
+) -> Result<ChosenDevice, UnknownDevice> {
+    let given = name.unwrap_or(default_device_name(workload));
+    let chosen = |name: &str, device, fell_back| ChosenDevice {
+        name: name.to_string(),
+        device,
+        fell_back,
+    };
+    match parse_device(given) {
+        Ok(device) => Ok(chosen(given, device, None)),
+        Err(UnknownDevice::Unavailable { reason, .. }) if name.is_none() => Ok(chosen(
+            "cpu",
+            Device::flex(),
+            Some(format!(
+                "no GPU answered ({reason}); running on the CPU (`--device cpu` chooses it \
+                 without asking the GPU; with `--device {given}` a missing GPU is an error)"
+            )),
+        )),
+        Err(error) => Err(error),
+    }
 }
 
-/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `gpu`/`wgpu`, `vulkan`.
+/// The (non-autodiff) device called `name`: `cpu`/`flex`, `ndarray`, `gpu`/`wgpu`, `vulkan`;
+/// a GPU only once it has answered.
 pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
+    let device = device_called(name)?;
+    if is_gpu(name) {
+        crate::gpu_probe::answers(&device).map_err(|reason| UnknownDevice::Unavailable {
+            given: name.to_string(),
+            reason,
+        })?;
+    }
+    Ok(device)
+}
+
+/// The device called `name`, not yet used.
+fn device_called(name: &str) -> Result<Device, UnknownDevice> {
     match name {
         "cpu" | "flex" => Ok(Device::flex()),
         #[cfg(feature = "ndarray")]

@@ -4,6 +4,7 @@
 //! saved weights).
 
 pub mod device;
+mod gpu_probe;
 mod mlp;
 mod sparse;
 mod sparse_input;

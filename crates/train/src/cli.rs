@@ -117,9 +117,13 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The device named by `--device`, or the default one.
+    /// The device named by `--device`, or the default one for reading a data set (the GPU
+    /// when built in and it answers).
     pub fn device(&self) -> anyhow::Result<burn::tensor::Device> {
-        Ok(mnist_model::device::choose_device(self.device.as_deref())?)
+        use mnist_model::device::{choose_device, Workload};
+        Ok(choose_device(self.device.as_deref(), Workload::Batches)?
+            .announce()
+            .1)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use mnist_model::device::choose_device;
+use mnist_model::device::{choose_device, Workload};
 use mnist_model::{load_weights, ModelSummary};
 
 use crate::export::{export_safetensors, torch_layout};
@@ -76,7 +76,7 @@ fn stats(values: &[f32]) -> (f64, f64, f32, f32) {
 }
 
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
-    let device = choose_device(None)?;
+    let device = choose_device(None, Workload::Interactive)?.announce().1;
     let folder = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
     let (model, config) = load_weights(&folder, args.checkpoint, &device)?;
     let tensors = torch_layout(&model)?;
@@ -125,7 +125,7 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<()> {
     let out = args.checked_out()?;
-    let device = choose_device(None)?;
+    let device = choose_device(None, Workload::Interactive)?.announce().1;
     let folder = args.model.clone().unwrap_or_else(infer::shipped_model_dir);
     let (model, _) = load_weights(&folder, args.checkpoint, &device)?;
     export_safetensors(&model, out)?;

@@ -31,7 +31,7 @@ use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
 use crate::summary::{git_state, CapturedStepUse, RunSummary};
-use mnist_model::device::{backend_name, data_residence, default_device_name, parse_device};
+use mnist_model::device::{backend_name, choose_device, data_residence, Workload};
 
 /// Validation batches: large, since the size does not change the figures.
 const VALID_BATCH: usize = 1000;
@@ -123,11 +123,7 @@ fn capture_line(config: &RunConfig) -> String {
 /// one line per epoch (or the dashboard), to stdout.
 pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     let (config, run_dir, resume_from) = resolve_config(req)?;
-    let device_name = req
-        .device
-        .clone()
-        .unwrap_or_else(|| default_device_name().to_string());
-    let device = parse_device(&device_name)?;
+    let (device_name, device) = choose_device(req.device.as_deref(), Workload::Batches)?.announce();
     if req.capture {
         if let Some(why) = capture_refusal(&config) {
             return Err(TrainError::CannotCapture {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use mnist_model::device::choose_device;
+use mnist_model::device::{choose_device, Workload};
 
 use crate::{AppState, Models};
 
@@ -21,14 +21,18 @@ pub struct WebArgs {
     /// The folder holding run folders (the one `train` writes to).
     #[arg(long)]
     pub artifacts_dir: Option<PathBuf>,
-    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those features.
+    /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those
+    /// features. The CPU by default, even in a GPU build: it answers for an image in a few
+    /// milliseconds, less than a GPU takes to start.
     #[arg(long)]
     pub device: Option<String>,
 }
 
 /// Runs the server until Ctrl-C.
 pub fn run(args: &WebArgs) -> anyhow::Result<()> {
-    let device = choose_device(args.device.as_deref())?;
+    let device = choose_device(args.device.as_deref(), Workload::Interactive)?
+        .announce()
+        .1;
     let artifacts = args
         .artifacts_dir
         .clone()
