@@ -26,6 +26,13 @@ cp "$CARGO_TARGET_DIR/debug/train" "$stage/train-wgpu"
 strip "$stage/train-wgpu"
 xz -T0 -6 "$stage/train-wgpu"
 
+# `infer` (wgpu build) beside the bench, which times whole `infer` processes on the CPU (its
+# default) and with `--device wgpu`.
+cargo build --quiet --package infer --features infer/wgpu --bin infer
+cp "$CARGO_TARGET_DIR/debug/infer" "$stage/infer"
+strip "$stage/infer"
+xz -T0 -6 "$stage/infer"
+
 # The bench looks for data/mnist in the checkout first.
 if [ ! -f data/mnist/train-images-idx3-ubyte.gz ]; then
   mkdir -p data/mnist

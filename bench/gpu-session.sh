@@ -56,8 +56,12 @@ train_pair() {
 # At most 570 s in all (the device runs a command for 600 s at most); the Adam pair only if
 # at least 90 s are left.
 train_pair sgd 3
+# The wgpu build of `infer` beside the benches of wgpu and fusion (both time it with
+# --device wgpu); not beside vulkan's, whose --device vulkan that build lacks.
+xz -dkf gpu-run/infer.xz && chmod +x gpu-run/infer
 run_build wgpu 5 190
 run_build fusion 3 100
+rm -f gpu-run/infer
 run_build vulkan 3 80
 if [ "$SECONDS" -le 480 ]; then
   train_pair adam 1
