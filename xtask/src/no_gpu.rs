@@ -59,12 +59,7 @@ pub fn checks(
     a_gpu_named_is_refused_in_one_line(&named)?;
 
     let default = hidden(&infer, &["--model", run, "--json", digits], scratch)?;
-    let stderr = text(&default.stderr);
-    ensure!(
-        default.status.success(),
-        "infer with no --device and no GPU failed ({}): {stderr}",
-        default.status
-    );
+    let stderr = stderr_of_success(&default, "infer")?;
     ensure!(
         !stderr.contains(FELL_BACK),
         "infer with no --device asked for the GPU (it should read on the CPU): {stderr}"
@@ -75,12 +70,7 @@ pub fn checks(
     );
 
     let eval = hidden(&bin.join("eval"), &["--model", run, "--json"], scratch)?;
-    let stderr = text(&eval.stderr);
-    ensure!(
-        eval.status.success(),
-        "eval with no --device and no GPU failed ({}): {stderr}",
-        eval.status
-    );
+    let stderr = stderr_of_success(&eval, "eval")?;
     ensure!(
         stderr.contains(FELL_BACK),
         "eval with no --device and no GPU did not say it fell back to the CPU: {stderr}"
@@ -100,6 +90,17 @@ pub fn checks(
          the CPU"
     );
     Ok(())
+}
+
+/// The stderr of `command` run with no `--device` and no GPU, which must have succeeded.
+fn stderr_of_success(output: &Output, command: &str) -> anyhow::Result<String> {
+    let stderr = text(&output.stderr);
+    ensure!(
+        output.status.success(),
+        "{command} with no --device and no GPU failed ({}): {stderr}",
+        output.status
+    );
+    Ok(stderr)
 }
 
 /// Exit status 1, and one line of error that says no GPU answered: no panic, no backtrace.

@@ -120,7 +120,7 @@ pub enum UnknownDevice {
 
 /// The device named by a `--device` flag or, when the flag is absent, the default for
 /// `workload`. A named GPU that does not answer is an error; a default one gives way to the CPU
-/// ([`ChosenDevice::fell_back`] says why).
+/// (and [`ChosenDevice::announce`] says why).
 pub fn choose_device(
     name: Option<&str>,
     workload: Workload,

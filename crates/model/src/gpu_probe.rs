@@ -11,16 +11,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use burn::tensor::{Device, Tensor};
 
+/// What is said when the backend panicked without a message.
+const NO_MESSAGE: &str = "the GPU backend panicked";
+
 /// Runs one tiny operation on `device` and reads it back; on failure, what the backend said.
 pub(crate) fn answers(device: &Device) -> Result<(), String> {
     let first_message = Arc::new(Mutex::new(None::<String>));
     let kept = Arc::clone(&first_message);
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload_as_str()
-            .unwrap_or("the GPU backend panicked")
-            .to_string();
+        let text = info.payload_as_str().unwrap_or(NO_MESSAGE).to_string();
         kept.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert(text);
@@ -35,6 +35,6 @@ pub(crate) fn answers(device: &Device) -> Result<(), String> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
-            .unwrap_or_else(|| "the GPU backend panicked".to_string())),
+            .unwrap_or_else(|| NO_MESSAGE.to_string())),
     }
 }
