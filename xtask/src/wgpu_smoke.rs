@@ -12,7 +12,8 @@
 //! `--fusion`), and within 1e-4 of the same run on the CPU; and so does `smoke.toml` (Adam)
 //! with a cosine schedule and a partial last batch. With the GPU drivers hidden, the same
 //! binaries refuse a GPU named with `--device` in one line, and read on the CPU without one
-//! ([`crate::no_gpu`]). Slow on
+//! ([`crate::no_gpu`]). `bench --launches`: the `sgd.toml` training step, plain and captured,
+//! launches no more kernels than when its budget was set. Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -210,6 +211,7 @@ fn smoke(
     }
     crate::no_gpu::checks(bin, scratch, (&run, &digits), &cpu.infer, cpu.accuracy)?;
     capture_checks(bin, train_device, &config)?;
+    launches_within_budget(bin, scratch, train_device)?;
     smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)?;
     let adam = adam_on_a_schedule(&config, scratch)?;
     captured_run_agrees(bin, scratch, train_device, fused, &adam)?;
@@ -227,6 +229,61 @@ fn capture_checks(bin: &Path, train_device: &str, smoke: &Path) -> anyhow::Resul
         args.extend_from_slice(extra);
         print!("{}", output(&bin.join("bench"), &args)?);
     }
+    Ok(())
+}
+
+/// Kernel launches per training step of `configs/sgd.toml` (784-784-32-10, batch 500) when
+/// this budget was set, `bench --device wgpu --launches` on Burn 0.22.1 without fusion: data 2,
+/// forward 19, backward 29, SGD's update 12. On a GPU this step is launch-bound, so a change
+/// that adds launches slows it down on any GPU; this is where that shows without one.
+const STEP_LAUNCH_BUDGET: f64 = 62.0;
+
+/// The same for the captured step, SGD's update recorded with it: the batch's gather (images
+/// and labels) and its copy into the recording's input buffers; the replay itself issues none.
+const CAPTURED_STEP_LAUNCH_BUDGET: f64 = 4.0;
+
+/// `bench --launches` on `train_device`: the `sgd.toml` step must launch no more kernels than
+/// [`STEP_LAUNCH_BUDGET`] and, captured, than [`CAPTURED_STEP_LAUNCH_BUDGET`].
+fn launches_within_budget(bin: &Path, scratch: &Path, train_device: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(scratch)?;
+    let json = scratch.join("launches.json");
+    let json_arg = json.display().to_string();
+    let printed = output(
+        &bin.join("bench"),
+        &["--device", train_device, "--launches", "--out", &json_arg],
+    )?;
+    print!("{printed}");
+    let figures: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&json)
+            .with_context(|| format!("bench --launches wrote no {}", json.display()))?,
+    )?;
+    let launches = &figures["launches"];
+    let per_step = launches["whole_step"]
+        .as_f64()
+        .context("bench --launches gave no launches per step")?;
+    let captured = launches["captured_step"]
+        .as_f64()
+        .context("bench --launches did not count a captured step")?;
+    for (what, counted, budget) in [
+        ("training step", per_step, STEP_LAUNCH_BUDGET),
+        (
+            "captured training step",
+            captured,
+            CAPTURED_STEP_LAUNCH_BUDGET,
+        ),
+    ] {
+        ensure!(
+            counted <= budget,
+            "the sgd.toml {what} launches {counted:.1} kernels on {train_device}, more than the \
+             {budget} it launched when its budget was set (xtask/src/wgpu_smoke.rs): on a GPU this \
+             step is launch-bound, so each added launch slows it; if that is intended, say why \
+             there and raise the budget"
+        );
+    }
+    println!(
+        "launches per sgd.toml step on {train_device}: {per_step:.1} (budget {STEP_LAUNCH_BUDGET}), \
+         captured {captured:.1} (budget {CAPTURED_STEP_LAUNCH_BUDGET})"
+    );
     Ok(())
 }
 

@@ -9,6 +9,8 @@
 mod capture_check;
 mod captured_loop;
 mod latency;
+mod launch_profile;
+mod launches;
 mod report;
 mod timed_training;
 mod torch;
@@ -26,6 +28,7 @@ use mnist_train::{workspace_root, RunConfig};
 
 pub use capture_check::{check_capture, CaptureCheck};
 pub use captured_loop::CapturedLoop;
+pub use launch_profile::{count_launches, LaunchProfile};
 pub use mnist_train::captured_step::{capture_refusal, CapturedStep};
 pub use report::{BenchReport, Variant};
 
@@ -68,6 +71,11 @@ pub struct BenchArgs {
     /// GPU) trains exactly as the plain step: the same losses and weights, bit for bit.
     #[arg(long)]
     pub check_capture: bool,
+    /// Only count kernel launches on the GPU: per training step, phase by phase, per captured
+    /// step and per evaluation of the test images, and the kernels a step launches most (on a GPU this
+    /// network is launch-bound, and the counts are the same on any GPU).
+    #[arg(long, conflicts_with_all = ["check_capture", "torch"])]
+    pub launches: bool,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "bench.json")]
     pub out: PathBuf,
@@ -142,6 +150,67 @@ fn run_capture_check(
     Ok(())
 }
 
+/// The launch counts and the figures they come with, as `--launches` writes them.
+#[derive(serde::Serialize)]
+struct LaunchFigures<'a> {
+    recipe: &'a str,
+    device: &'a str,
+    data_on_device: bool,
+    launches: &'a LaunchProfile,
+}
+
+/// `--launches`: counts the launches of the recipe's step, prints them and the kernels a step
+/// launches most, and writes them to `out`.
+fn run_launch_count(
+    config: &RunConfig,
+    (train, test): (&mnist_data::Split, &mnist_data::Split),
+    (device_name, device): (&str, &burn::tensor::Device),
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let device_label = format!("{device_name} ({})", backend_label(device_name));
+    let how = if cfg!(feature = "wgpu") {
+        "pass `--device wgpu`"
+    } else {
+        "build the bench with `--features wgpu` and pass `--device wgpu`"
+    };
+    anyhow::ensure!(
+        is_gpu(device_name),
+        "--launches counts a GPU's kernel launches; {device_label} launches none: {how}"
+    );
+    let residence = training_residence(config, device_name);
+    let capture = capture_trains_right(config, train, device);
+    let profile = count_launches(config, train, test, device, residence, capture)?;
+    println!(
+        "kernel launches of {} on {device_label}{}:\n| figure | launches |\n|---|---|\n{profile}\nthe kernels of one step (as timed), launches per step:\n{}",
+        config.name,
+        match residence {
+            Residence::Device => ", data on the device",
+            Residence::Host => "",
+        },
+        profile.top_kernels(12)
+    );
+    let figures = LaunchFigures {
+        recipe: &config.name,
+        device: &device_label,
+        data_on_device: residence == Residence::Device,
+        launches: &profile,
+    };
+    std::fs::write(out, serde_json::to_string_pretty(&figures)?)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("figures written to {}", out.display());
+    Ok(())
+}
+
+/// Where `train` keeps this recipe's training set on the device called `device_name`: on a
+/// GPU, there, unless the digits are distorted (which happens on the host).
+fn training_residence(config: &RunConfig, device_name: &str) -> Residence {
+    if config.data.augment.is_off() {
+        data_residence(device_name)
+    } else {
+        Residence::Host
+    }
+}
+
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.epochs >= 1, "--epochs must be at least 1");
     let root = workspace_root();
@@ -160,6 +229,14 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let (train_split, _) = training_splits(&data, &config)?;
     if args.check_capture {
         return run_capture_check(&config, &train_split, &device, &device_label);
+    }
+    if args.launches {
+        return run_launch_count(
+            &config,
+            (&train_split, &data.test),
+            (&device_name, &device),
+            &args.out,
+        );
     }
 
     let torch = match args.torch {
@@ -192,11 +269,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     // distorted (distortion happens on the host).
     let compare_residence = config.data.augment.is_off();
     // The profile, and the captured step, keep the data where `train` keeps it on this device.
-    let train_residence = if compare_residence {
-        data_residence(&device_name)
-    } else {
-        Residence::Host
-    };
+    let train_residence = training_residence(&config, &device_name);
     // A captured step only saves a GPU's launches; on the CPU it would re-run the step.
     let time_captured =
         is_gpu(&device_name) && capture_trains_right(&config, &train_split, &device);
@@ -292,6 +365,27 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         profile.line()
     );
 
+    let launches = if is_gpu(&device_name) {
+        let counted = count_launches(
+            &config,
+            &train_split,
+            &data.test,
+            &device,
+            train_residence,
+            time_captured,
+        )?;
+        println!(
+            "  ours   kernel launches per step: {:.1} (as timed){}",
+            counted.whole_step,
+            counted
+                .captured_step
+                .map_or(String::new(), |n| format!(", {n:.1} captured"))
+        );
+        Some(counted)
+    } else {
+        None
+    };
+
     let mut eval = latency::eval_throughput(&config, &data.test, &device)?;
     eval.torch_seconds = median(&their_evals);
     let our_sgemm = sgemm_gflops(&device)?;
@@ -321,6 +415,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         infer,
     );
     report.profile_data_on_device = train_residence == Residence::Device;
+    report.launches = launches;
     println!("\n{report}");
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&args.out, json)

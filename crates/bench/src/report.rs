@@ -6,6 +6,7 @@ use mnist_train::RunConfig;
 use serde::Serialize;
 
 use crate::latency::{EvalFigures, InferFigures};
+use crate::launch_profile::LaunchProfile;
 use crate::median;
 use crate::timed_training::{flops_per_sample, EpochTiming};
 
@@ -43,6 +44,8 @@ pub struct BenchReport {
     pub infer: InferFigures,
     /// Peak resident memory of this process (VmHWM), data sets included.
     pub peak_rss_mib: Option<f64>,
+    /// Kernel launches per step and per evaluation of the test images, on a GPU.
+    pub launches: Option<LaunchProfile>,
 }
 
 /// Another way of running our epochs, timed in the same trials as the plain one.
@@ -140,6 +143,7 @@ impl BenchReport {
             eval,
             infer,
             peak_rss_mib: peak_rss_mib(),
+            launches: None,
         }
     }
 }
@@ -182,6 +186,9 @@ impl fmt::Display for BenchReport {
             p.backward,
             p.step
         )?;
+        if let Some(launches) = &self.launches {
+            write!(f, "{launches}")?;
+        }
         if let Some(ratio) = self.median_ratio {
             let pairs: Vec<String> = self.ratios.iter().map(|r| format!("{r:.2}")).collect();
             writeln!(

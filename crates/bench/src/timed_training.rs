@@ -19,6 +19,7 @@ use mnist_train::RunConfig;
 use serde::Serialize;
 
 use crate::captured_loop::CapturedLoop;
+use crate::launches::issued;
 
 /// How an epoch is timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,20 @@ pub struct EpochTiming {
     pub forward: f64,
     pub backward: f64,
     pub step: f64,
+    /// Training steps (batches) in the epoch.
+    pub steps: usize,
+    /// Kernel launches the epoch issued, while they were counted ([`crate::launches`]).
+    pub launches: Launches,
+}
+
+/// Kernel launches of an epoch: in all and, timed [`Timing::PerPhase`], in each phase.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Launches {
+    pub total: u64,
+    pub data: u64,
+    pub forward: u64,
+    pub backward: u64,
+    pub step: u64,
 }
 
 impl EpochTiming {
@@ -172,34 +187,42 @@ pub fn train_epochs(
     for _ in 0..epochs {
         let mut t = EpochTiming::default();
         let epoch_start = Instant::now();
+        let launches_before = issued();
         let mut batches = loader.iter();
         let mut last_loss = None;
         loop {
             let start = Instant::now();
+            let launched = issued();
             let Some(batch) = batches.next() else { break };
             let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
             phase_end(&autodiff)?;
-            let loaded = Instant::now();
+            let loaded = (Instant::now(), issued());
             // The Learner's step (`TrainStep`), in its two halves.
             let forward = model.training_forward(batch);
             phase_end(&autodiff)?;
-            let forwarded = Instant::now();
+            let forwarded = (Instant::now(), issued());
             last_loss = Some(forward.item.loss.clone().detach());
             let grads = forward.backward(&model).grads;
             phase_end(&autodiff)?;
-            let backwarded = Instant::now();
+            let backwarded = (Instant::now(), issued());
             model = optimizer.step(lr, model, grads);
             phase_end(&autodiff)?;
+            t.steps += 1;
             if per_phase {
-                let stepped = Instant::now();
-                t.data += (loaded - start).as_secs_f64();
-                t.forward += (forwarded - loaded).as_secs_f64();
-                t.backward += (backwarded - forwarded).as_secs_f64();
-                t.step += (stepped - backwarded).as_secs_f64();
+                let stepped = (Instant::now(), issued());
+                t.data += (loaded.0 - start).as_secs_f64();
+                t.forward += (forwarded.0 - loaded.0).as_secs_f64();
+                t.backward += (backwarded.0 - forwarded.0).as_secs_f64();
+                t.step += (stepped.0 - backwarded.0).as_secs_f64();
+                t.launches.data += loaded.1 - launched;
+                t.launches.forward += forwarded.1 - loaded.1;
+                t.launches.backward += backwarded.1 - forwarded.1;
+                t.launches.step += stepped.1 - backwarded.1;
             }
         }
         finish_epoch(&autodiff, last_loss)?;
         t.total = epoch_start.elapsed().as_secs_f64();
+        t.launches.total = issued() - launches_before;
         timings.push(t);
     }
     Ok(timings)
@@ -229,6 +252,8 @@ fn train_epochs_captured(
     let mut timings = Vec::with_capacity(epochs);
     for _ in 0..epochs {
         let epoch_start = Instant::now();
+        let launches_before = issued();
+        let mut steps = 0;
         let mut last_loss = None;
         for batch in loader.iter() {
             let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
@@ -244,10 +269,16 @@ fn train_epochs_captured(
                 }
             };
             last_loss = Some(step.train(batch));
+            steps += 1;
         }
         finish_epoch(&autodiff, last_loss)?;
         timings.push(EpochTiming {
             total: epoch_start.elapsed().as_secs_f64(),
+            steps,
+            launches: Launches {
+                total: issued() - launches_before,
+                ..Launches::default()
+            },
             ..EpochTiming::default()
         });
     }

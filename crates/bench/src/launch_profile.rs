@@ -1,0 +1,207 @@
+//! `bench --launches` (and the bench on a GPU): the kernel launches of a training step, phase
+//! by phase, of the epoch the bench times, of a replayed step, and of an evaluation of the test images,
+//! with the kernels a step launches most. Counted on a few batches: a step launches the same
+//! kernels every time, once compiled (and, with `fusion`, tuned).
+
+use std::fmt;
+
+use burn::tensor::Device;
+use mnist_data::{Residence, Split};
+use mnist_model::Mlp;
+use mnist_train::evaluate::{eval_batch, evaluate};
+use mnist_train::RunConfig;
+use serde::Serialize;
+
+use crate::launches::{issued, Counting};
+use crate::timed_training::{train_epochs, EpochTiming, Timing};
+
+/// Batches an epoch of the count trains on.
+const COUNTED_STEPS: usize = 8;
+
+/// Kernel launches per training step, and per evaluation of the test images.
+#[derive(Debug, Clone, Serialize)]
+pub struct LaunchProfile {
+    /// Per step, a device sync after each phase (as the profile times it): data, forward,
+    /// backward, optimiser step.
+    pub data: f64,
+    pub forward: f64,
+    pub backward: f64,
+    pub step: f64,
+    /// Per step of the epoch as the bench times it (one sync at its end): with `fusion`,
+    /// fewer than the phases' sum, since kernels fuse across phases.
+    pub whole_step: f64,
+    /// Per step replayed from a recording, where the recipe's step can be captured; what
+    /// runs outside the recording is counted too (the optimiser for most recipes).
+    pub captured_step: Option<f64>,
+    /// Per evaluation of the test images (in batches of [`eval_batch`]), and its batches.
+    pub eval_pass: u64,
+    pub eval_batches: usize,
+    pub test_images: usize,
+    /// The kernels of one step (timed as the bench times it), most launched first, per step.
+    pub kernels: Vec<KernelLaunches>,
+    pub batch_size: usize,
+}
+
+/// One kernel's launches per training step.
+#[derive(Debug, Clone, Serialize)]
+pub struct KernelLaunches {
+    /// Its type name, without module paths.
+    pub kernel: String,
+    pub per_step: f64,
+}
+
+/// One counted epoch's launches per step, of `launches` (its total or a phase's).
+fn per_step(epoch: &EpochTiming, launches: u64) -> f64 {
+    launches as f64 / epoch.steps as f64
+}
+
+/// Runs of a piece of work before its launches are taken as settled regardless.
+const MAX_RUNS: usize = 6;
+
+/// Runs `work` until it issues as many launches as the run before it, and gives that run's
+/// result: the first run compiles kernels, and with `fusion` autotuning launches kernels of
+/// its own for the first few runs of a new shape (an evaluation took 103 launches on its
+/// second run, 21 from the third on).
+fn settled<T>(mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let mut last = None;
+    for _ in 0..MAX_RUNS {
+        let before = issued();
+        let out = work()?;
+        let launched = issued() - before;
+        if last == Some(launched) {
+            return Ok(out);
+        }
+        last = Some(launched);
+    }
+    println!(
+        "  (the launches still changed from run to run after {MAX_RUNS} runs; the last is counted)"
+    );
+    work()
+}
+
+/// The second of two epochs of `config`'s recipe on `split`, timed as `timing` says (for a
+/// captured step, the first records it).
+fn second_epoch(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    residence: Residence,
+    timing: Timing,
+) -> anyhow::Result<EpochTiming> {
+    let epochs = train_epochs(config, split, device, residence, 2, timing)?;
+    match epochs.get(1) {
+        Some(epoch) if epoch.steps > 0 => Ok(*epoch),
+        _ => anyhow::bail!("the counted epoch trained no batch"),
+    }
+}
+
+/// Counts the launches of `config`'s training step on `device` (a GPU), its batches
+/// assembled where `residence` says; the captured step's too when `capture` (the recipe's
+/// step can be captured and trains right there). Evaluation's on `test`. Each count is taken
+/// once it has settled ([`settled`]).
+pub fn count_launches(
+    config: &RunConfig,
+    train: &Split,
+    test: &Split,
+    device: &Device,
+    residence: Residence,
+    capture: bool,
+) -> anyhow::Result<LaunchProfile> {
+    let batch = config.train.batch_size;
+    let split = train.take(COUNTED_STEPS * batch);
+    let counting = Counting::start()?;
+    let epoch = |timing| second_epoch(config, &split, device, residence, timing);
+
+    let phases = settled(|| epoch(Timing::PerPhase))?;
+    // The epoch as timed; its data upload issues no kernel.
+    let whole_epoch = || epoch(Timing::WholeEpoch);
+    settled(whole_epoch)?;
+    let (whole, kernels) = counting.kernels_of(whole_epoch)?;
+    // `kernels_of` saw both epochs of `second_epoch`.
+    let kernels = kernels
+        .into_iter()
+        .map(|(kernel, n)| KernelLaunches {
+            kernel,
+            per_step: per_step(&whole, n) / 2.0,
+        })
+        .collect();
+    let captured_step = if capture {
+        let epoch = settled(|| epoch(Timing::CapturedStep))?;
+        Some(per_step(&epoch, epoch.launches.total))
+    } else {
+        None
+    };
+    let (eval_pass, eval_batches) = eval_launches(config, test, device)?;
+    drop(counting);
+
+    let phase = |n: u64| per_step(&phases, n);
+    let l = phases.launches;
+    Ok(LaunchProfile {
+        data: phase(l.data),
+        forward: phase(l.forward),
+        backward: phase(l.backward),
+        step: phase(l.step),
+        whole_step: per_step(&whole, whole.launches.total),
+        captured_step,
+        eval_pass,
+        eval_batches,
+        test_images: test.len(),
+        kernels,
+        batch_size: batch,
+    })
+}
+
+/// Launches of an evaluation of `test`, once they have settled, and its batches.
+fn eval_launches(
+    config: &RunConfig,
+    test: &Split,
+    device: &Device,
+) -> anyhow::Result<(u64, usize)> {
+    let model: Mlp = config.model.to_burn(config.data.dataset).init(device);
+    settled(|| evaluate(&model, test, device).map_err(anyhow::Error::from))?;
+    let before = issued();
+    evaluate(&model, test, device)?;
+    Ok((issued() - before, test.len().div_ceil(eval_batch(device))))
+}
+
+impl fmt::Display for LaunchProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "| kernel launches per training step (batch {}), a device sync after each phase: data / forward / backward / step | {:.1}: {:.1} / {:.1} / {:.1} / {:.1} |",
+            self.batch_size,
+            self.data + self.forward + self.backward + self.step,
+            self.data,
+            self.forward,
+            self.backward,
+            self.step
+        )?;
+        writeln!(
+            f,
+            "| kernel launches per training step, one sync per epoch (as timed) | {:.1} |",
+            self.whole_step
+        )?;
+        if let Some(captured) = self.captured_step {
+            writeln!(
+                f,
+                "| kernel launches per captured step (a replay issues none; what runs outside the recording) | {captured:.1} |"
+            )?;
+        }
+        writeln!(
+            f,
+            "| kernel launches per evaluation of the {} test images (batches: {}) | {} |",
+            self.test_images, self.eval_batches, self.eval_pass
+        )
+    }
+}
+
+impl LaunchProfile {
+    /// The `n` kernels a step launches most, one line each.
+    pub fn top_kernels(&self, n: usize) -> String {
+        self.kernels
+            .iter()
+            .take(n)
+            .map(|k| format!("  {:5.1} x {}\n", k.per_step, k.kernel))
+            .collect()
+    }
+}
