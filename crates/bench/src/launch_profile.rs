@@ -37,17 +37,30 @@ pub struct LaunchProfile {
     pub eval_pass: u64,
     pub eval_batches: usize,
     pub test_images: usize,
-    /// The kernels of one step (timed as the bench times it), most launched first, per step.
+    /// Seconds per step of the epoch as timed, its launches counted (the count costs a
+    /// lock per launch).
+    pub step_seconds: f64,
+    /// Seconds per step in kernels, each launch timed alone (it waits for its kernel, so the
+    /// kernels run one at a time): what the device itself spends on a step. Far below
+    /// `step_seconds`, the step is bound by launching, not by its arithmetic.
+    pub kernel_seconds: f64,
+    /// Whether some kernel times came from the host's clock around a blocking submit (the
+    /// device gave no timestamps, as Mesa's software Vulkan does not): then they include the
+    /// submit and the wait, and say little about the kernels.
+    pub host_clock: bool,
+    /// The kernels of one step (timed as the bench times it), the most time first.
     pub kernels: Vec<KernelLaunches>,
     pub batch_size: usize,
 }
 
-/// One kernel's launches per training step.
+/// One kernel's launches per training step, and their time.
 #[derive(Debug, Clone, Serialize)]
 pub struct KernelLaunches {
     /// Its type name, without module paths.
     pub kernel: String,
     pub per_step: f64,
+    /// Seconds per step in its launches, each run alone (see [`LaunchProfile::kernel_seconds`]).
+    pub seconds_per_step: Option<f64>,
 }
 
 /// One counted epoch's launches per step, of `launches` (its total or a phase's).
@@ -116,15 +129,20 @@ pub fn count_launches(
     // The epoch as timed; its data upload issues no kernel.
     let whole_epoch = || epoch(Timing::WholeEpoch);
     settled(whole_epoch)?;
-    let (whole, kernels) = counting.kernels_of(whole_epoch)?;
-    // `kernels_of` saw both epochs of `second_epoch`.
-    let kernels = kernels
+    let whole = whole_epoch()?;
+    // Once more, each launch timed; `second_epoch` ran two epochs.
+    let (_, kernels) = counting.timed_kernels_of(whole_epoch)?;
+    let host_clock = kernels.iter().any(|k| k.host_clock);
+    let per_timed_step = |x: f64| x / (2.0 * whole.steps as f64);
+    let kernels: Vec<KernelLaunches> = kernels
         .into_iter()
-        .map(|(kernel, n)| KernelLaunches {
-            kernel,
-            per_step: per_step(&whole, n) / 2.0,
+        .map(|k| KernelLaunches {
+            kernel: k.kernel,
+            per_step: per_timed_step(k.launches as f64),
+            seconds_per_step: k.seconds.map(per_timed_step),
         })
         .collect();
+    let kernel_seconds = kernels.iter().filter_map(|k| k.seconds_per_step).sum();
     let captured_step = if capture {
         let epoch = settled(|| epoch(Timing::CapturedStep))?;
         Some(per_step(&epoch, epoch.launches.total))
@@ -142,6 +160,9 @@ pub fn count_launches(
         backward: phase(l.backward),
         step: phase(l.step),
         whole_step: per_step(&whole, whole.launches.total),
+        step_seconds: whole.total / whole.steps as f64,
+        kernel_seconds,
+        host_clock,
         captured_step,
         eval_pass,
         eval_batches,
@@ -181,6 +202,17 @@ impl fmt::Display for LaunchProfile {
             "| kernel launches per training step, one sync per epoch (as timed) | {:.1} |",
             self.whole_step
         )?;
+        writeln!(
+            f,
+            "| time per step of that epoch / its kernels' own time, each run alone{} | {:.3} / {:.3} ms |",
+            if self.host_clock {
+                " (host clock: no device timestamps here)"
+            } else {
+                " (device timestamps)"
+            },
+            self.step_seconds * 1e3,
+            self.kernel_seconds * 1e3
+        )?;
         if let Some(captured) = self.captured_step {
             writeln!(
                 f,
@@ -201,7 +233,12 @@ impl LaunchProfile {
         self.kernels
             .iter()
             .take(n)
-            .map(|k| format!("  {:5.1} x {}\n", k.per_step, k.kernel))
+            .map(|k| {
+                let ms = k
+                    .seconds_per_step
+                    .map_or("        ".into(), |s| format!("{:8.3}", s * 1e3));
+                format!("  {:5.1} x {ms} ms  {}\n", k.per_step, k.kernel)
+            })
             .collect()
     }
 }

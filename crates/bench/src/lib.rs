@@ -181,7 +181,7 @@ fn run_launch_count(
     let capture = capture_trains_right(config, train, device);
     let profile = count_launches(config, train, test, device, residence, capture)?;
     println!(
-        "kernel launches of {} on {device_label}{}:\n| figure | launches |\n|---|---|\n{profile}\nthe kernels of one step (as timed), launches per step:\n{}",
+        "kernel launches of {} on {device_label}{}:\n| figure | value |\n|---|---|\n{profile}\nthe kernels of one step (as timed): launches and time per step, the most time first:\n{}",
         config.name,
         match residence {
             Residence::Device => ", data on the device",
