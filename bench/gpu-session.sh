@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on a lent GPU machine, in one call, what bench/gpu-prepare.sh staged: for each GPU build
-# (wgpu, fusion, vulkan) the captured-step check, then the bench against PyTorch on CUDA
+# (wgpu, fusion, vulkan) the captured-step check and kernel launches (`--launches`), then the bench against PyTorch on CUDA
 # (whole epochs: host batches, data on the device, captured step; the per-phase profile; eval);
 # first, `train` on sgd.toml plainly and with --capture; last, if time is left, adam.toml.
 # Each run has its own time limit so that the call ends inside the device's 10 minutes; logs
@@ -26,9 +26,11 @@ run_build() {
   xz -dkf "$bin.xz" && chmod +x "$bin" || { echo "no $bin.xz" | tee -a "$out/$feature.log"; return; }
   local device=wgpu
   [ "$feature" = vulkan ] && device=vulkan
-  echo "== $feature: captured-step check" | tee -a "$out/$feature.log"
-  timeout 40 "$bin" --device "$device" --check-capture 2>&1 | tee -a "$out/$feature.log"
-  echo "== $feature: check exit ${PIPESTATUS[0]} (124: timed out)" | tee -a "$out/$feature.log"
+  # The captured-step check, then kernel launches and each kernel's own time per step.
+  echo "== $feature: launches" | tee -a "$out/$feature.log"
+  timeout 40 "$bin" --device "$device" --launches --out "$out/launches-$feature.json" 2>&1 \
+    | tee -a "$out/$feature.log"
+  echo "== $feature: launches exit ${PIPESTATUS[0]} (124: timed out)" | tee -a "$out/$feature.log"
   echo "== $feature: bench --torch $pairs" | tee -a "$out/$feature.log"
   timeout "$limit" "$bin" --device "$device" --torch "$pairs" --python python3 \
     --out "$out/bench-$feature.json" 2>&1 | tee -a "$out/$feature.log"
