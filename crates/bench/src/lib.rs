@@ -72,8 +72,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub check_capture: bool,
     /// Only count kernel launches on the GPU: per training step, phase by phase, per captured
-    /// step and per evaluation of the test images, and the kernels a step launches most (on a GPU this
-    /// network is launch-bound, and the counts are the same on any GPU).
+    /// step and per evaluation of the test images, with each kernel's launches and own time per
+    /// step (a build launches the same kernels on any GPU, so software Vulkan counts them too).
     #[arg(long, conflicts_with_all = ["check_capture", "torch"])]
     pub launches: bool,
     /// Where to write the figures as JSON.
@@ -159,8 +159,8 @@ struct LaunchFigures<'a> {
     launches: &'a LaunchProfile,
 }
 
-/// `--launches`: counts the launches of the recipe's step, prints them and the kernels a step
-/// launches most, and writes them to `out`.
+/// `--launches`: counts the launches of the recipe's step, prints them and the kernels that
+/// take a step's time, and writes them to `out`.
 fn run_launch_count(
     config: &RunConfig,
     (train, test): (&mnist_data::Split, &mnist_data::Split),

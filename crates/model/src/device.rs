@@ -92,6 +92,18 @@ pub fn is_gpu(name: &str) -> bool {
     matches!(backend_name(name), "wgpu" | "vulkan")
 }
 
+/// Whether `device` (with or without autodiff) is one of the CPU backends, flex or ndarray,
+/// not a GPU.
+pub fn on_the_cpu(device: &Device) -> bool {
+    let device = device.clone().without_autodiff();
+    #[cfg(feature = "ndarray")]
+    #[allow(deprecated)]
+    if device == Device::ndarray() {
+        return true;
+    }
+    device == Device::flex()
+}
+
 /// Where the training loader keeps the data set for the device called `name`: on a GPU the
 /// whole set is uploaded once and batches are gathered there (a batch built on the host costs
 /// an upload per step); on the CPU there is nothing to upload, and gathering through the
@@ -212,6 +224,21 @@ mod tests {
             "vulkan"
         };
         assert_eq!(backend_label("vulkan"), vulkan);
+    }
+
+    #[test]
+    fn the_cpu_backends_are_told_from_a_gpu() {
+        assert!(on_the_cpu(&Device::flex()));
+        assert!(on_the_cpu(&Device::flex().autodiff()));
+        #[cfg(feature = "ndarray")]
+        #[allow(deprecated)]
+        {
+            assert!(on_the_cpu(&Device::ndarray()));
+        }
+        #[cfg(feature = "wgpu")]
+        assert!(!on_the_cpu(&Device::wgpu(
+            burn::tensor::DeviceKind::DefaultDevice
+        )));
     }
 
     #[test]

@@ -4,9 +4,8 @@ use burn::data::dataloader::DataLoader;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor};
 use infer::score::SureTally;
-use mnist_data::{
-    is_cpu, DatasetKind, MnistDataset, MnistLoader, Split, IMAGE_PIXELS, NUM_CLASSES,
-};
+use mnist_data::{DatasetKind, MnistDataset, MnistLoader, Split, IMAGE_PIXELS, NUM_CLASSES};
+use mnist_model::device::on_the_cpu;
 use mnist_model::Mlp;
 use serde::Serialize;
 
@@ -94,13 +93,13 @@ pub fn odd_shapes(split: &Split, kind: DatasetKind) -> Vec<bool> {
         .collect()
 }
 
-/// Images per evaluation batch on `device`; the size does not change the figures. On the CPU,
-/// 1,000: large, yet a batch's activations stay within the caches. On a GPU, 10,000: a batch
+/// Images per evaluation batch on `device`; the size does not change the figures. On the CPU
+/// (flex or ndarray), 1,000: large, yet a batch's activations stay within the caches. On a GPU, 10,000: a batch
 /// costs about 20 kernel launches whatever its size (`bench --launches`), and on a GPU this
 /// network is launch-bound; 10,000 images are 31 MB, well within the 128 MiB a GPU binds in one
 /// buffer by default.
 pub fn eval_batch(device: &Device) -> usize {
-    if is_cpu(device) {
+    if on_the_cpu(device) {
         1000
     } else {
         10_000
