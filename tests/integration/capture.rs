@@ -1,7 +1,8 @@
 //! The captured training step (`train --capture`, the bench's captured timing): which recipes
 //! it accepts, and that its bookkeeping (the copied inputs refreshed per batch, the model handed
 //! back after each step, the weights put back after the warm-up steps, the Learner's loop around
-//! it) trains exactly as plain steps. On the CPU the step is not recorded and re-runs; the
+//! it, the recorded Adam's arithmetic and its state in Burn's own checkpoint record) trains
+//! exactly as plain steps. On the CPU the step is not recorded and re-runs; the
 //! recorded path is checked on a GPU backend by `cargo xtask wgpu-smoke` (on Mesa's software
 //! Vulkan in CI).
 
@@ -25,8 +26,7 @@ fn recipe(extra: &str) -> RunConfig {
 }
 
 #[test]
-fn every_recipe_without_dropout_is_captured_and_only_plain_sgd_at_a_constant_rate_records_its_update(
-) {
+fn every_recipe_without_dropout_is_captured_and_plain_sgd_and_adam_record_their_update() {
     let sgd = recipe("");
     assert_eq!(capture_refusal(&sgd), None);
     assert!(optimizer_is_recorded(&sgd));
@@ -34,7 +34,16 @@ fn every_recipe_without_dropout_is_captured_and_only_plain_sgd_at_a_constant_rat
     let mut adam = recipe("");
     adam.optimizer.name = mnist_train::config::OptimizerName::Adam;
     assert_eq!(capture_refusal(&adam), None);
-    assert!(!optimizer_is_recorded(&adam));
+    assert!(optimizer_is_recorded(&adam));
+    adam.schedule.name = mnist_train::config::ScheduleName::Cosine;
+    assert!(
+        optimizer_is_recorded(&adam),
+        "Adam's rate is written per step"
+    );
+
+    let mut adamw = recipe("");
+    adamw.optimizer.name = mnist_train::config::OptimizerName::Adamw;
+    assert!(!optimizer_is_recorded(&adamw));
 
     let cosine = recipe("[schedule]\nname = \"cosine\"");
     assert_eq!(capture_refusal(&cosine), None);
@@ -60,7 +69,7 @@ fn the_captured_steps_train_as_plain_steps_on_the_cpu() {
     let mut adam = recipe("[schedule]\nname = \"cosine\"");
     adam.optimizer.name = mnist_train::config::OptimizerName::Adam;
     adam.optimizer.lr = Some(0.001);
-    for (config, recorded_update) in [(recipe(""), true), (adam, false)] {
+    for (config, recorded_update) in [(recipe(""), true), (adam, true)] {
         let check = check_capture(&config, &split, &Device::flex(), 6).unwrap();
         assert!(
             !check.recorded,
@@ -152,6 +161,29 @@ fn assert_capture_trains_as_plain(dir: &Path, config: &Path) {
         saved_weights(&plain_resumed.run_dir.path) == saved_weights(&resumed.run_dir.path),
         "the resumed runs' weights differ"
     );
+
+    // Each resumes the other's checkpoint (the optimiser's state is Burn's own record either
+    // way): captured then plain, plain then captured.
+    for (name, first, then) in [
+        ("captured-then-plain", true, false),
+        ("plain-then-captured", false, true),
+    ] {
+        run(name, 1, RunMode::Fresh, first);
+        let crossed = run(name, 2, RunMode::Resume, then);
+        assert_eq!(
+            resumed_rows,
+            metrics_rows(&crossed.run_dir.metrics()),
+            "{name}"
+        );
+        assert_eq!(
+            plain_resumed.summary.test_loss, crossed.summary.test_loss,
+            "{name}"
+        );
+        assert!(
+            saved_weights(&plain_resumed.run_dir.path) == saved_weights(&crossed.run_dir.path),
+            "{name}: the weights differ"
+        );
+    }
 }
 
 #[test]

@@ -220,7 +220,7 @@ fn train_replayed(
         lr,
         ..
     } = Setup::new(config, split, device, Residence::Host);
-    let mut step = CapturedLoop::capture(config, model, optimizer, lr, batches[0].clone(), device);
+    let mut step = CapturedLoop::capture(config, model, optimizer, lr, batches[0].clone(), device)?;
     let mut losses = Vec::new();
     for batch in batches {
         losses.push(read_loss(step.train(batch.clone()))?);

@@ -264,7 +264,7 @@ fn train_epochs_captured(
                         .take()
                         .ok_or_else(|| anyhow::anyhow!("the step was captured twice"))?;
                     let step =
-                        CapturedLoop::capture(config, model, optimizer, lr, batch.clone(), device);
+                        CapturedLoop::capture(config, model, optimizer, lr, batch.clone(), device)?;
                     captured.insert(step)
                 }
             };

@@ -88,6 +88,11 @@ impl RunDir {
     pub fn checkpoints(&self) -> PathBuf {
         self.path.join(mnist_model::CHECKPOINT_DIR)
     }
+    /// Epoch `epoch`'s checkpoint of `kind` (`model`, `optim` or `scheduler`), as Burn's
+    /// file checkpointer names it.
+    pub fn checkpoint_file(&self, kind: &str, epoch: usize) -> PathBuf {
+        self.checkpoints().join(format!("{kind}-{epoch}.bpk"))
+    }
 
     fn holds_anything(&self) -> bool {
         std::fs::read_dir(&self.path)
@@ -97,13 +102,12 @@ impl RunDir {
 
     /// The latest epoch for which model, optimiser and scheduler checkpoints all exist.
     pub fn latest_checkpoint(&self) -> Option<usize> {
-        let dir = self.checkpoints();
         mnist_model::checkpointed_epochs(&self.path)
             .into_iter()
-            .filter(|n| {
+            .filter(|&n| {
                 ["optim", "scheduler"]
                     .iter()
-                    .all(|kind| dir.join(format!("{kind}-{n}.bpk")).is_file())
+                    .all(|kind| self.checkpoint_file(kind, n).is_file())
             })
             .max()
     }

@@ -13,11 +13,13 @@
 //! every scalar it was recorded with. Hence the rules this type keeps:
 //! - the batch is written into the recorded input tensors in place before each replay;
 //! - what the recording covers depends on the optimiser ([`StepUpdate`]). Plain SGD at a
-//!   constant rate has no number that changes from step to step, so the update is recorded
-//!   with forward and backward. Any other optimiser or schedule changes a scalar every step
-//!   (Adam's bias correction counts steps, a schedule moves the rate) or keeps state of its
-//!   own (momentum), so the recording ends with the gradients, and the caller's optimiser runs
-//!   after each replay, exactly as in plain training, its state on the host;
+//!   constant rate has no number that changes from step to step, so its update is recorded
+//!   with forward and backward. Adam changes numbers every step (its bias corrections count
+//!   steps, a schedule moves the rate) and keeps moments: it is recorded as
+//!   [`RecordedAdam`], which reads those numbers from a device tensor written before each
+//!   step ([`CapturedStep::step`] takes the step's rate) and keeps its moments in buffers of
+//!   the step's own. Any other optimiser (momentum, RMSprop, AdamW) runs after each replay,
+//!   the recording ending with the gradients, exactly as in plain training;
 //! - each replay starts from the weights the last step ended with: those are written into the
 //!   buffers the recording reads ([`write_back`]; by the recorded update itself, or by
 //!   [`CapturedStep::load_parameters`] after the caller's), since an optimiser may put an
@@ -37,12 +39,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::store::RecordError;
 use burn::tensor::{capture, Device, Graph, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
 use crate::config::{OptimizerName, ScheduleName};
+use crate::recorded_adam::RecordedAdam;
 use crate::write_back::{copied_model, write_back, ParamValues};
 use crate::RunConfig;
 
@@ -57,9 +61,10 @@ pub struct StepOutput {
 
 /// Who updates the model after the recorded forward and backward passes.
 pub enum StepUpdate {
-    /// The optimiser, recorded with the step: only for one without state or a step count, at
-    /// a constant rate ([`optimizer_is_recorded`]).
-    Recorded { optimizer: ModuleOptimizer, lr: f64 },
+    /// Plain SGD (no momentum) at a constant rate, recorded with the step.
+    Sgd { optimizer: ModuleOptimizer, lr: f64 },
+    /// Adam, recorded with the step, at the rate each [`CapturedStep::step`] is given.
+    Adam(RecordedAdam),
     /// The caller, with the gradients each step returns; it then hands the new weights back
     /// with [`CapturedStep::load_parameters`].
     ByCaller,
@@ -73,11 +78,13 @@ pub fn capture_refusal(config: &RunConfig) -> Option<String> {
 }
 
 /// Whether `config`'s optimiser can be part of the recording: plain SGD (weight decay allowed,
-/// no momentum) at a constant rate, whose scalars never change.
+/// no momentum) at a constant rate, whose scalars never change, and Adam on any schedule
+/// ([`RecordedAdam`]).
 pub fn optimizer_is_recorded(config: &RunConfig) -> bool {
-    config.optimizer.name == OptimizerName::Sgd
+    let plain_sgd = config.optimizer.name == OptimizerName::Sgd
         && !config.optimizer.momentum.is_some_and(|m| m > 0.0)
-        && config.schedule.name == ScheduleName::Constant
+        && config.schedule.name == ScheduleName::Constant;
+    plain_sgd || config.optimizer.name == OptimizerName::Adam
 }
 
 /// A training step captured on an example batch; [`CapturedStep::step`] replays it.
@@ -93,8 +100,25 @@ pub struct CapturedStep {
 struct StepState {
     /// Always present, except while the step runs.
     model: Option<Mlp>,
-    /// The recorded optimiser and its rate ([`StepUpdate::Recorded`]).
-    optimizer: Option<(ModuleOptimizer, f64)>,
+    /// The recorded update; `None`: the caller's ([`StepUpdate::ByCaller`]).
+    update: Option<RecordedUpdate>,
+}
+
+/// An optimiser recorded with the step.
+enum RecordedUpdate {
+    /// Plain SGD and its constant rate.
+    Sgd(ModuleOptimizer, f64),
+    Adam(RecordedAdam),
+}
+
+impl RecordedUpdate {
+    /// `current` after one update with `grads`.
+    fn apply(&mut self, current: Mlp, grads: GradientsParams) -> Mlp {
+        match self {
+            RecordedUpdate::Sgd(optimizer, lr) => optimizer.step(*lr, current, grads),
+            RecordedUpdate::Adam(adam) => adam.update(current, grads),
+        }
+    }
 }
 
 impl StepState {
@@ -108,11 +132,11 @@ impl StepState {
         let loss = forward.item.loss.clone().detach();
         let logits = forward.item.output.clone().detach();
         let grads = forward.backward(&current).grads;
-        match &mut self.optimizer {
-            Some((optimizer, lr)) => {
+        match &mut self.update {
+            Some(update) => {
                 // The parameters as read, to write the update back into (see `write_back`).
                 let read = current.clone();
-                let updated = optimizer.step(*lr, current, grads);
+                let updated = update.apply(current, grads);
                 self.model = Some(write_back(read, updated));
                 StepOutput {
                     loss,
@@ -135,7 +159,8 @@ impl StepState {
 impl CapturedStep {
     /// Captures `model`'s training step on `example` (a batch of the shape most later batches
     /// have): runs it three times (the warm-up), records, then puts the weights `model` came
-    /// with back. The step works on a copy of `model`. `device` is the model's device without
+    /// with back (and a recorded Adam's state). The step works on a copy of `model`. `device`
+    /// is the model's device without
     /// autodiff (capture is started on the backend's own stream, which the autodiff device
     /// shares).
     pub fn capture(model: Mlp, update: StepUpdate, example: MnistBatch, device: &Device) -> Self {
@@ -147,13 +172,18 @@ impl CapturedStep {
             images: example.images.mul_scalar(1.0),
             targets: example.targets.add_scalar(0),
         }));
-        let optimizer = match update {
-            StepUpdate::Recorded { optimizer, lr } => Some((optimizer, lr)),
+        let update = match update {
+            StepUpdate::Sgd { optimizer, lr } => Some(RecordedUpdate::Sgd(optimizer, lr)),
+            StepUpdate::Adam(adam) => Some(RecordedUpdate::Adam(adam)),
             StepUpdate::ByCaller => None,
+        };
+        let adam_before = match &update {
+            Some(RecordedUpdate::Adam(adam)) => Some(adam.snapshot()),
+            _ => None,
         };
         let state = Rc::new(RefCell::new(StepState {
             model: Some(model),
-            optimizer,
+            update,
         }));
         let (step_input, step_state) = (input.clone(), state.clone());
         let step: Box<dyn FnMut() -> StepOutput> = Box::new(move || {
@@ -169,7 +199,19 @@ impl CapturedStep {
             state,
         };
         step.write_values(before);
+        if let (Some(mut adam), Some(snapshot)) = (step.adam(), adam_before) {
+            adam.restore(snapshot);
+        }
         step
+    }
+
+    /// The recorded Adam, where the step records one.
+    fn adam(&mut self) -> Option<std::cell::RefMut<'_, RecordedAdam>> {
+        std::cell::RefMut::filter_map(self.state.borrow_mut(), |state| match &mut state.update {
+            Some(RecordedUpdate::Adam(adam)) => Some(adam),
+            _ => None,
+        })
+        .ok()
     }
 
     /// Whether the step replays recorded launches (`false`: it re-runs, as on the CPU).
@@ -179,14 +221,28 @@ impl CapturedStep {
 
     /// Whether the caller updates the model after each step ([`StepUpdate::ByCaller`]).
     pub fn caller_updates(&self) -> bool {
-        self.state.borrow().optimizer.is_none()
+        self.state.borrow().update.is_none()
+    }
+
+    /// A recorded Adam's state as Burn's Adam record (for the Learner's checkpoints); `None`
+    /// for another update.
+    pub fn optimizer_record(&self) -> Option<Result<OptimizerRecord, RecordError>> {
+        let state = self.state.borrow();
+        match (&state.update, &state.model) {
+            (Some(RecordedUpdate::Adam(adam)), Some(model)) => Some(adam.to_record(model)),
+            _ => None,
+        }
     }
 
     /// Trains on `batch` (with [`StepUpdate::ByCaller`], computes its gradients): replays the
     /// recording with `batch` written into its inputs or, for a batch of another shape, runs
-    /// the same step plainly. Returns the loss, logits and gradients, in buffers the next step
-    /// may overwrite.
-    pub fn step(&mut self, batch: MnistBatch) -> StepOutput {
+    /// the same step plainly. `lr` is this step's rate, which a recorded Adam uses (recorded
+    /// SGD keeps the constant rate it was given). Returns the loss, logits and gradients, in
+    /// buffers the next step may overwrite.
+    pub fn step(&mut self, batch: MnistBatch, lr: f64) -> StepOutput {
+        if let Some(mut adam) = self.adam() {
+            adam.prepare(lr);
+        }
         if !self.fits(&batch) {
             return self.state.borrow_mut().run(batch);
         }
@@ -201,7 +257,7 @@ impl CapturedStep {
                 .inplace(|t| t.slice_assign([0..rows], batch.targets));
         }
         // Safety: every tensor the step touches is owned by the step's closure (the model,
-        // the optimiser's state) or by `self` (the inputs, the outputs), and lives as long as
+        // the optimiser's state and numbers) or by `self` (the inputs, the outputs), and lives as long as
         // the graph; inputs are refreshed and outputs read on this thread, the graph's
         // stream; nothing else uses these tensors while the replay runs.
         let output = unsafe { self.graph.replay() };

@@ -5,19 +5,25 @@
 //! could be recorded. This strategy is that loop (the same events, so the same metrics,
 //! dashboard, checkpoints, early stopping and interruption) with one difference: every batch
 //! goes through one [`CapturedStep`], made on the run's first batch and kept for the whole run.
-//! Where the optimiser is recorded with the step (plain SGD at a constant rate), the Learner
-//! gets the step's weights back at the end of each training epoch, for validation,
-//! checkpoints and the final model. Otherwise the Learner's own optimiser and schedule update
-//! its model after each replayed forward and backward pass, as in Burn's loop, so its state
-//! (Adam's moments and step count, momentum) goes into checkpoints and comes back with
-//! `--resume` as in a plain run; the new weights go into the step's buffers.
+//! The Learner's schedule still gives each step its rate. Where the optimiser is recorded with
+//! the step (plain SGD at a constant rate, Adam), the Learner gets the step's weights, and
+//! Adam's state as Burn's own Adam record, back at the end of each training epoch, for
+//! validation, checkpoints and the final model; a resumed run's recorded Adam starts from the
+//! checkpoint's record. Otherwise (momentum, RMSprop, AdamW) the Learner's own optimiser
+//! updates its model after each replayed forward and backward pass, as in Burn's loop, so its
+//! state goes into checkpoints and comes back with `--resume` as in a plain run; the new
+//! weights go into the step's buffers. Either way a captured run's checkpoints are a plain
+//! run's.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use burn::data::dataloader::{DataLoaderIterator, Progress};
 use burn::module::Module;
+use burn::optim::OptimizerRecord;
 use burn::tensor::Device;
+use burn::train::checkpoint::CheckpointerError;
 use burn::train::{
     ClassificationOutput, EventProcessorTraining, InferenceStep, Interrupter, Learner,
     LearnerEvent, SupervisedLearningStrategy, SupervisedTrainingEventProcessor, TrainLoader,
@@ -27,27 +33,35 @@ use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
 use crate::captured_step::{optimizer_is_recorded, CapturedStep, StepUpdate};
-use crate::config::OptimizerSection;
+use crate::config::{OptimizerName, OptimizerSection};
 use crate::optim::build_optimizer;
+use crate::recorded_adam::RecordedAdam;
 use crate::RunConfig;
 
 /// Trains with the step captured on `device` (the plain device, not its autodiff view).
 pub struct CapturedTraining {
     device: Device,
-    /// The optimiser to record with the step, at its constant rate; `None`: the Learner's
-    /// optimiser runs after each step.
-    recorded_optimizer: Option<(OptimizerSection, f64)>,
+    /// The recipe's optimiser.
+    optimizer: OptimizerSection,
+    /// Whether the optimiser is recorded with the step ([`optimizer_is_recorded`]); if not,
+    /// the Learner's optimiser runs after each step.
+    optimizer_recorded: bool,
+    /// The optimiser checkpoint a resumed run starts from (a recorded Adam's state).
+    resumed_optimizer: Option<PathBuf>,
     /// Set once the step is captured: whether it replays recorded launches.
     recorded: Arc<AtomicBool>,
 }
 
 impl CapturedTraining {
     /// The recipe must pass [`capture_refusal`](crate::captured_step::capture_refusal).
-    pub fn new(device: Device, config: &RunConfig) -> Self {
+    /// `resumed_optimizer`: the `optim-N.bpk` checkpoint of the epoch a resumed run goes on
+    /// from.
+    pub fn new(device: Device, config: &RunConfig, resumed_optimizer: Option<PathBuf>) -> Self {
         CapturedTraining {
             device,
-            recorded_optimizer: optimizer_is_recorded(config)
-                .then(|| (config.optimizer.clone(), config.optimizer.lr())),
+            optimizer: config.optimizer.clone(),
+            optimizer_recorded: optimizer_is_recorded(config),
+            resumed_optimizer,
             recorded: Arc::default(),
         }
     }
@@ -58,10 +72,10 @@ impl CapturedTraining {
         self.recorded.clone()
     }
 
-    /// One training epoch: each batch through the captured step (captured on the first batch
-    /// of the run) and, where the optimiser is not recorded, the Learner's optimiser after it
-    /// (in Burn's order: the schedule's step, then the optimiser's); where it is, the step's
-    /// weights into the Learner at the end.
+    /// One training epoch: the schedule's step, then each batch through the captured step
+    /// (captured on the first batch of the run) and, where the optimiser is not recorded, the
+    /// Learner's optimiser after it; where it is, the step's weights and optimiser state into
+    /// the Learner at the end.
     fn train_epoch(
         &self,
         learner: &mut Learner<Mlp>,
@@ -71,10 +85,11 @@ impl CapturedTraining {
         interrupter: &Interrupter,
     ) {
         each_batch(loader.iter(), interrupter, |batch, progress, iteration| {
-            let step = self.step_for(learner, step, &batch);
+            let step = self.step_for(learner, step, &batch)?;
             let targets = batch.targets.clone();
-            let output = step.step(batch);
             learner.lr_step();
+            let lr = learner.lr_current();
+            let output = step.step(batch, lr.base());
             if let Some(grads) = output.grads {
                 learner.optimizer_step(grads);
                 step.load_parameters(&learner.model());
@@ -86,13 +101,21 @@ impl CapturedTraining {
                 output.logits.mul_scalar(1.0),
                 targets,
             );
-            let lr = Some(learner.lr_current());
-            let item = TrainingItem::new(output, progress, Some(iteration), lr);
+            let item = TrainingItem::new(output, progress, Some(iteration), Some(lr));
             Ok(processor.process_train(LearnerEvent::ProcessedItem(item))?)
         });
-        let step = step.as_ref().filter(|step| !step.caller_updates());
-        if let Some(model) = step.and_then(CapturedStep::model) {
+        let Some(step) = step.as_ref().filter(|step| !step.caller_updates()) else {
+            return;
+        };
+        if let Some(model) = step.model() {
             learner.load_model(model.into_record());
+        }
+        match step.optimizer_record() {
+            Some(Ok(record)) => learner.load_optim(record),
+            Some(Err(err)) => {
+                interrupter.fail(TrainingError::Checkpoint(CheckpointerError::Record(err)))
+            }
+            None => {}
         }
     }
 
@@ -102,21 +125,49 @@ impl CapturedTraining {
         learner: &Learner<Mlp>,
         step: &'s mut Option<CapturedStep>,
         batch: &MnistBatch,
-    ) -> &'s mut CapturedStep {
-        step.get_or_insert_with(|| {
-            let update = match &self.recorded_optimizer {
-                Some((optimizer, lr)) => StepUpdate::Recorded {
-                    optimizer: build_optimizer(optimizer),
-                    lr: *lr,
-                },
-                None => StepUpdate::ByCaller,
-            };
-            let captured =
-                CapturedStep::capture(learner.model(), update, batch.clone(), &self.device);
-            self.recorded
-                .store(captured.is_recorded(), Ordering::Relaxed);
-            captured
-        })
+    ) -> Result<&'s mut CapturedStep, TrainingError> {
+        let captured = match step.take() {
+            Some(captured) => captured,
+            None => {
+                let model = learner.model();
+                let update = self.update(&model)?;
+                let captured = CapturedStep::capture(model, update, batch.clone(), &self.device);
+                self.recorded
+                    .store(captured.is_recorded(), Ordering::Relaxed);
+                captured
+            }
+        };
+        Ok(step.insert(captured))
+    }
+
+    /// Who updates `model` after each step: the recipe's optimiser recorded with it (Adam from
+    /// a resumed run's checkpoint), or the Learner's.
+    fn update(&self, model: &Mlp) -> Result<StepUpdate, TrainingError> {
+        if !self.optimizer_recorded {
+            return Ok(StepUpdate::ByCaller);
+        }
+        if self.optimizer.name != OptimizerName::Adam {
+            return Ok(StepUpdate::Sgd {
+                optimizer: build_optimizer(&self.optimizer),
+                lr: self.optimizer.lr(),
+            });
+        }
+        let fail = |path: Option<&PathBuf>, err: burn::store::RecordError| {
+            let file = path.map_or_else(String::new, |p| format!("{}: ", p.display()));
+            TrainingError::Checkpoint(CheckpointerError::Unknown(format!(
+                "{file}Adam's state for the captured step: {err}"
+            )))
+        };
+        let path = self.resumed_optimizer.as_ref();
+        let record = path
+            .map(OptimizerRecord::load)
+            .transpose()
+            .map_err(|err| fail(path, err))?;
+        match RecordedAdam::new(&self.optimizer, model, record, &self.device) {
+            Ok(Some(adam)) => Ok(StepUpdate::Adam(adam)),
+            Ok(None) => Ok(StepUpdate::ByCaller),
+            Err(err) => Err(fail(path, err)),
+        }
     }
 }
 

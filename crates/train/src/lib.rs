@@ -1,5 +1,6 @@
 //! Training of the MNIST MLP with Burn's Learner: configs, devices, run folders, metrics, summaries.
 
+mod adam_record;
 pub mod artifacts;
 pub mod captured_step;
 pub mod captured_training;
@@ -14,6 +15,7 @@ pub mod inspect_cli;
 pub mod interrupt;
 pub mod metrics_log;
 pub mod optim;
+pub mod recorded_adam;
 pub mod renderer;
 pub mod report;
 pub mod report_cli;

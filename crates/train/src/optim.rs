@@ -26,6 +26,29 @@ fn l2(weight_decay: Option<f64>) -> Option<WeightDecayConfig> {
         .map(|d| WeightDecayConfig::new(d as f32))
 }
 
+/// Adam's settings as a recipe gives them (Keras' defaults where it does not): Burn's
+/// [`AdamConfig`] is built from these, and so is the captured step's
+/// [`RecordedAdam`](crate::recorded_adam::RecordedAdam).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct AdamSettings {
+    pub beta_1: f32,
+    pub beta_2: f32,
+    pub epsilon: f32,
+    /// L2 weight decay's penalty (added to the gradient), if any.
+    pub penalty: Option<f32>,
+}
+
+impl AdamSettings {
+    pub(crate) fn of(o: &OptimizerSection) -> Self {
+        AdamSettings {
+            beta_1: o.beta1.unwrap_or(0.9) as f32,
+            beta_2: o.beta2.unwrap_or(0.999) as f32,
+            epsilon: o.epsilon.unwrap_or(KERAS_EPSILON) as f32,
+            penalty: l2(o.weight_decay).map(|decay| decay.penalty),
+        }
+    }
+}
+
 /// Builds the optimiser with Keras/PyTorch semantics (SGD dampening 0, RMSprop without momentum).
 pub fn build_optimizer(o: &OptimizerSection) -> ModuleOptimizer {
     let eps = o.epsilon.unwrap_or(KERAS_EPSILON) as f32;
@@ -49,12 +72,15 @@ pub fn build_optimizer(o: &OptimizerSection) -> ModuleOptimizer {
             .with_epsilon(eps)
             .with_weight_decay(l2(o.weight_decay))
             .init(),
-        OptimizerName::Adam => AdamConfig::new()
-            .with_beta_1(beta1)
-            .with_beta_2(beta2)
-            .with_epsilon(eps)
-            .with_weight_decay(l2(o.weight_decay))
-            .init(),
+        OptimizerName::Adam => {
+            let adam = AdamSettings::of(o);
+            AdamConfig::new()
+                .with_beta_1(adam.beta_1)
+                .with_beta_2(adam.beta_2)
+                .with_epsilon(adam.epsilon)
+                .with_weight_decay(adam.penalty.map(WeightDecayConfig::new))
+                .init()
+        }
         OptimizerName::Adamw => AdamWConfig::new()
             .with_beta_1(beta1)
             .with_beta_2(beta2)

@@ -107,9 +107,11 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
 /// What `--capture` records, for the header.
 fn capture_line(config: &RunConfig) -> String {
     if optimizer_is_recorded(config) {
-        "training step (forward, backward, SGD's update) captured once and replayed for every \
-         batch (--capture)"
-            .into()
+        format!(
+            "training step (forward, backward, {}'s update) captured once and replayed for \
+             every batch (--capture)",
+            config.optimizer.name.as_str()
+        )
     } else {
         format!(
             "forward and backward passes captured once and replayed for every batch, {} \
@@ -343,7 +345,8 @@ fn run_learner(
 
     let mut recorded = None;
     if req.capture {
-        let strategy = CapturedTraining::new(device.clone(), &config);
+        let resumed_optimizer = resume_from.map(|epoch| run_dir.checkpoint_file("optim", epoch));
+        let strategy = CapturedTraining::new(device.clone(), config, resumed_optimizer);
         recorded = Some(strategy.recorded());
         training = training.with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)));
     }
@@ -465,7 +468,7 @@ fn settle(
         let best = best_valid_epoch(&rows).ok_or_else(|| {
             TrainError::Training("train.keep_best: no epoch has a validation accuracy".into())
         })?;
-        let file = run_dir.checkpoints().join(format!("model-{best}.bpk"));
+        let file = run_dir.checkpoint_file("model", best);
         let model = model.try_load_file(&file).map_err(|e| {
             TrainError::Training(format!(
                 "train.keep_best: cannot load the best epoch's weights from {}: {e}",
@@ -584,7 +587,7 @@ fn check_checkpoint(
     model_config: &MlpConfig,
     device: &Device,
 ) -> Result<(), TrainError> {
-    let path = |kind: &str| run_dir.checkpoints().join(format!("{kind}-{epoch}.bpk"));
+    let path = |kind: &str| run_dir.checkpoint_file(kind, epoch);
     let bad = |path: PathBuf, message: String| TrainError::BadCheckpoint { path, message };
     let model = path("model");
     model_config

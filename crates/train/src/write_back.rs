@@ -45,13 +45,13 @@ impl ModuleMapper for Copier {
 
 /// What makes a parameter's value more than its numbers: gradient checkpointing and
 /// `require_grad`, taken from it before its tensor is consumed.
-struct Wrapping {
+pub(crate) struct Wrapping {
     require_grad: bool,
     strategy: Option<GradientCheckpointingStrategy>,
 }
 
 impl Wrapping {
-    fn of<const D: usize>(value: &Tensor<D>) -> Self {
+    pub(crate) fn of<const D: usize>(value: &Tensor<D>) -> Self {
         Wrapping {
             require_grad: value.is_require_grad(),
             strategy: value.gradient_checkpointing_strategy(),
@@ -59,7 +59,7 @@ impl Wrapping {
     }
 
     /// `inner` as a parameter value like the one this was taken from.
-    fn wrap<const D: usize>(self, inner: Tensor<D>) -> Tensor<D> {
+    pub(crate) fn wrap<const D: usize>(self, inner: Tensor<D>) -> Tensor<D> {
         let mut tensor = Tensor::from_inner(inner);
         if let Some(strategy) = self.strategy {
             tensor = tensor.with_gradient_checkpointing_strategy(strategy);
