@@ -42,6 +42,14 @@ pub(crate) struct Moments {
 }
 
 impl Moments {
+    /// Zero moments for a parameter of `count` elements: Adam before its first step.
+    fn zeros(count: usize, device: &Device) -> Moments {
+        Moments {
+            first: Tensor::zeros([count], device),
+            second: Tensor::zeros([count], device),
+        }
+    }
+
     /// Copies of both, in buffers of their own (`* 1.0` is exact).
     fn copied(&self) -> Moments {
         Moments {
@@ -87,10 +95,9 @@ impl RecordedAdam {
             None => (0, HashMap::new()),
         };
         for (id, count) in parameter_sizes(model) {
-            moments.entry(id).or_insert_with(|| Moments {
-                first: Tensor::zeros([count], device),
-                second: Tensor::zeros([count], device),
-            });
+            moments
+                .entry(id)
+                .or_insert_with(|| Moments::zeros(count, device));
         }
         let mut adam = RecordedAdam {
             settings: AdamSettings::of(optimizer),
@@ -151,10 +158,10 @@ impl RecordedAdam {
         };
         let [count] = tensor.dims();
         let device = tensor.device();
-        let moments = self.moments.entry(id).or_insert_with(|| Moments {
-            first: Tensor::zeros([count], &device),
-            second: Tensor::zeros([count], &device),
-        });
+        let moments = self
+            .moments
+            .entry(id)
+            .or_insert_with(|| Moments::zeros(count, &device));
         let first = moments
             .first
             .clone()
