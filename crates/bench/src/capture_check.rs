@@ -28,9 +28,6 @@ pub struct CaptureCheck {
     pub replays: usize,
     /// The images of the batch of another shape, run plainly among the replays.
     pub partial_batch: usize,
-    /// Whether the optimiser was recorded with the step (plain SGD at a constant rate), or ran
-    /// after each replay.
-    pub optimizer_recorded: bool,
     /// Losses of the steps (the replays and the plain one) that differ from the plain steps'.
     pub differing_losses: usize,
     /// Weights and biases (all layers) that differ after the last step.
@@ -67,16 +64,11 @@ impl std::fmt::Display for CaptureCheck {
         let steps = self.replays + 1;
         write!(
             f,
-            "{} replayed steps ({}) and one plain step on a batch of {} among them: {} of {} \
-             losses and {} of {} parameters differ from plain steps (largest gaps: loss {:.3e}, \
+            "{} replayed steps (the optimiser's update recorded with them) and one plain step on \
+             a batch of {} among them: {} of {} losses and {} of {} parameters differ from plain steps (largest gaps: loss {:.3e}, \
              parameter {:.3e}, against a largest training change of {:.3e}); plain training {} \
              repeatable bit for bit",
             self.replays,
-            if self.optimizer_recorded {
-                "the optimiser's update recorded with them"
-            } else {
-                "the optimiser running after each"
-            },
             self.partial_batch,
             self.differing_losses,
             steps,
@@ -117,7 +109,6 @@ pub fn check_capture(
         recorded: step.is_recorded(),
         replays,
         partial_batch: batches[replays - 1].images.dims()[0],
-        optimizer_recorded: step.optimizer_recorded(),
         differing_losses: differing(&plain_losses, &replay_losses),
         differing_parameters: differing(&plain, &replayed),
         parameters: plain.len(),
@@ -214,13 +205,8 @@ fn train_replayed(
     device: &Device,
     batches: &[MnistBatch],
 ) -> anyhow::Result<(Vec<f32>, CapturedLoop, Mlp)> {
-    let Setup {
-        model,
-        optimizer,
-        lr,
-        ..
-    } = Setup::new(config, split, device, Residence::Host);
-    let mut step = CapturedLoop::capture(config, model, optimizer, lr, batches[0].clone(), device)?;
+    let Setup { model, lr, .. } = Setup::new(config, split, device, Residence::Host);
+    let mut step = CapturedLoop::capture(config, model, lr, batches[0].clone(), device)?;
     let mut losses = Vec::new();
     for batch in batches {
         losses.push(read_loss(step.train(batch.clone()))?);

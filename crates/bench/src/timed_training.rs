@@ -242,11 +242,11 @@ fn train_epochs_captured(
     let Setup {
         autodiff,
         model,
-        optimizer,
         lr,
         loader,
+        ..
     } = Setup::new(config, split, device, residence);
-    let mut start = Some((model, optimizer));
+    let mut start = Some(model);
     let mut captured: Option<CapturedLoop> = None;
 
     let mut timings = Vec::with_capacity(epochs);
@@ -260,11 +260,10 @@ fn train_epochs_captured(
             let step = match &mut captured {
                 Some(step) => step,
                 None => {
-                    let (model, optimizer) = start
+                    let model = start
                         .take()
                         .ok_or_else(|| anyhow::anyhow!("the step was captured twice"))?;
-                    let step =
-                        CapturedLoop::capture(config, model, optimizer, lr, batch.clone(), device)?;
+                    let step = CapturedLoop::capture(config, model, lr, batch.clone(), device)?;
                     captured.insert(step)
                 }
             };

@@ -12,17 +12,14 @@
 //! A replay knows nothing of tensors, only of the buffers the recording touched, and freezes
 //! every scalar it was recorded with. Hence the rules this type keeps:
 //! - the batch is written into the recorded input tensors in place before each replay;
-//! - what the recording covers depends on the optimiser ([`StepUpdate`]). Plain SGD at a
-//!   constant rate has no number that changes from step to step, so its update is recorded
-//!   with forward and backward. Adam changes numbers every step (its bias corrections count
-//!   steps, a schedule moves the rate) and keeps moments: it is recorded as
-//!   [`RecordedAdam`], which reads those numbers from a device tensor written before each
-//!   step ([`CapturedStep::step`] takes the step's rate) and keeps its moments in buffers of
-//!   the step's own. Any other optimiser (momentum, RMSprop, AdamW) runs after each replay,
-//!   the recording ending with the gradients, exactly as in plain training;
-//! - each replay starts from the weights the last step ended with: those are written into the
-//!   buffers the recording reads ([`write_back`]; by the recorded update itself, or by
-//!   [`CapturedStep::load_parameters`] after the caller's), since an optimiser may put an
+//! - the optimiser is recorded with the step as a [`RecordedOptimizer`]: Burn's arithmetic
+//!   for the recipe's optimiser (SGD with or without momentum, RMSprop, Adam, AdamW), with the
+//!   numbers that change from step to step (the rate a schedule moves, Adam's bias
+//!   corrections) read from a device tensor written before each step ([`CapturedStep::step`]
+//!   takes the step's rate), and its state (velocity, averages, moments) in buffers of the
+//!   step's own;
+//! - each replay starts from the weights the last step ended with: the recorded update writes
+//!   them into the buffers the recording reads ([`write_back`]), since an optimiser may put an
 //!   update in a new buffer (Burn's fusion does). Those buffers belong to the step alone: its
 //!   model is a copy, and [`CapturedStep::model`] hands out copies;
 //! - a batch of another shape than the recorded one (an epoch's last, partial batch) runs the
@@ -38,36 +35,21 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::optim::OptimizerRecord;
 use burn::store::RecordError;
 use burn::tensor::{capture, Device, Graph, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
-use crate::config::{OptimizerName, ScheduleName};
-use crate::recorded_adam::RecordedAdam;
+use crate::recorded_optimizer::RecordedOptimizer;
 use crate::write_back::{copied_model, write_back, ParamValues};
 use crate::RunConfig;
 
-/// What one step computed, without autodiff: the batch's mean loss, its logits and, where the
-/// caller updates the model ([`StepUpdate::ByCaller`]), every parameter's gradient.
+/// What one step computed, without autodiff: the batch's mean loss and its logits.
 #[derive(Debug)]
 pub struct StepOutput {
     pub loss: Tensor<1>,
     pub logits: Tensor<2>,
-    pub grads: Option<GradientsParams>,
-}
-
-/// Who updates the model after the recorded forward and backward passes.
-pub enum StepUpdate {
-    /// Plain SGD (no momentum) at a constant rate, recorded with the step.
-    Sgd { optimizer: ModuleOptimizer, lr: f64 },
-    /// Adam, recorded with the step, at the rate each [`CapturedStep::step`] is given.
-    Adam(RecordedAdam),
-    /// The caller, with the gradients each step returns; it then hands the new weights back
-    /// with [`CapturedStep::load_parameters`].
-    ByCaller,
 }
 
 /// Why a recipe's step cannot be captured, or `None` when it can.
@@ -75,16 +57,6 @@ pub fn capture_refusal(config: &RunConfig) -> Option<String> {
     (config.model.dropout > 0.0).then(|| {
         "dropout draws a new mask each step, and a replay would freeze its seed".to_string()
     })
-}
-
-/// Whether `config`'s optimiser can be part of the recording: plain SGD (weight decay allowed,
-/// no momentum) at a constant rate, whose scalars never change, and Adam on any schedule
-/// ([`RecordedAdam`]).
-pub fn optimizer_is_recorded(config: &RunConfig) -> bool {
-    let plain_sgd = config.optimizer.name == OptimizerName::Sgd
-        && !config.optimizer.momentum.is_some_and(|m| m > 0.0)
-        && config.schedule.name == ScheduleName::Constant;
-    plain_sgd || config.optimizer.name == OptimizerName::Adam
 }
 
 /// A training step captured on an example batch; [`CapturedStep::step`] replays it.
@@ -100,30 +72,12 @@ pub struct CapturedStep {
 struct StepState {
     /// Always present, except while the step runs.
     model: Option<Mlp>,
-    /// The recorded update; `None`: the caller's ([`StepUpdate::ByCaller`]).
-    update: Option<RecordedUpdate>,
-}
-
-/// An optimiser recorded with the step.
-enum RecordedUpdate {
-    /// Plain SGD and its constant rate.
-    Sgd(ModuleOptimizer, f64),
-    Adam(RecordedAdam),
-}
-
-impl RecordedUpdate {
-    /// `current` after one update with `grads`.
-    fn apply(&mut self, current: Mlp, grads: GradientsParams) -> Mlp {
-        match self {
-            RecordedUpdate::Sgd(optimizer, lr) => optimizer.step(*lr, current, grads),
-            RecordedUpdate::Adam(adam) => adam.update(current, grads),
-        }
-    }
+    optimizer: RecordedOptimizer,
 }
 
 impl StepState {
-    /// Forward and backward on `batch`, then the update where it is recorded: the step as the
-    /// recording runs it, and as a batch of another shape runs it plainly.
+    /// Forward, backward and the update: the step as the recording runs it, and as a batch of
+    /// another shape runs it plainly.
     fn run(&mut self, batch: MnistBatch) -> StepOutput {
         let Some(current) = self.model.take() else {
             unreachable!("the captured model is put back after every step")
@@ -132,58 +86,38 @@ impl StepState {
         let loss = forward.item.loss.clone().detach();
         let logits = forward.item.output.clone().detach();
         let grads = forward.backward(&current).grads;
-        match &mut self.update {
-            Some(update) => {
-                // The parameters as read, to write the update back into (see `write_back`).
-                let read = current.clone();
-                let updated = update.apply(current, grads);
-                self.model = Some(write_back(read, updated));
-                StepOutput {
-                    loss,
-                    logits,
-                    grads: None,
-                }
-            }
-            None => {
-                self.model = Some(current);
-                StepOutput {
-                    loss,
-                    logits,
-                    grads: Some(grads),
-                }
-            }
-        }
+        // The parameters as read, to write the update back into (see `write_back`).
+        let read = current.clone();
+        let updated = self.optimizer.update(current, grads);
+        self.model = Some(write_back(read, updated));
+        StepOutput { loss, logits }
     }
 }
 
 impl CapturedStep {
-    /// Captures `model`'s training step on `example` (a batch of the shape most later batches
-    /// have): runs it three times (the warm-up), records, then puts the weights `model` came
-    /// with back (and a recorded Adam's state). The step works on a copy of `model`. `device`
-    /// is the model's device without
-    /// autodiff (capture is started on the backend's own stream, which the autodiff device
-    /// shares).
-    pub fn capture(model: Mlp, update: StepUpdate, example: MnistBatch, device: &Device) -> Self {
+    /// Captures `model`'s training step, updated by `optimizer`, on `example` (a batch of the
+    /// shape most later batches have): runs it three times (the warm-up), records, then puts
+    /// back the weights `model` came with and the optimiser's state. The step works on a copy
+    /// of `model`. `device` is the model's device without autodiff (capture is started on the
+    /// backend's own stream, which the autodiff device shares).
+    pub fn capture(
+        model: Mlp,
+        optimizer: RecordedOptimizer,
+        example: MnistBatch,
+        device: &Device,
+    ) -> Self {
         let model = copied_model(&model);
         let before = ParamValues::copied(&model);
+        let optimizer_before = optimizer.snapshot();
         // The recorded inputs are refreshed in place, which needs buffers the step alone owns:
         // copies (`* 1.0` and `+ 0` are exact), not the caller's tensors.
         let input = Rc::new(RefCell::new(MnistBatch {
             images: example.images.mul_scalar(1.0),
             targets: example.targets.add_scalar(0),
         }));
-        let update = match update {
-            StepUpdate::Sgd { optimizer, lr } => Some(RecordedUpdate::Sgd(optimizer, lr)),
-            StepUpdate::Adam(adam) => Some(RecordedUpdate::Adam(adam)),
-            StepUpdate::ByCaller => None,
-        };
-        let adam_before = match &update {
-            Some(RecordedUpdate::Adam(adam)) => Some(adam.snapshot()),
-            _ => None,
-        };
         let state = Rc::new(RefCell::new(StepState {
             model: Some(model),
-            update,
+            optimizer,
         }));
         let (step_input, step_state) = (input.clone(), state.clone());
         let step: Box<dyn FnMut() -> StepOutput> = Box::new(move || {
@@ -192,26 +126,18 @@ impl CapturedStep {
         });
         let graph = capture(device, step);
         // Capturing trained on the example: back to the weights the model came with, written
-        // into the buffers the recording reads.
-        let mut step = CapturedStep {
+        // into the buffers the recording reads, and to the optimiser's state.
+        let step = CapturedStep {
             graph,
             input,
             state,
         };
-        step.write_values(before);
-        if let (Some(mut adam), Some(snapshot)) = (step.adam(), adam_before) {
-            adam.restore(snapshot);
+        {
+            let mut state = step.state.borrow_mut();
+            state.model = state.model.take().map(|model| before.write_into(model));
+            state.optimizer.restore(optimizer_before);
         }
         step
-    }
-
-    /// The recorded Adam, where the step records one.
-    fn adam(&mut self) -> Option<std::cell::RefMut<'_, RecordedAdam>> {
-        std::cell::RefMut::filter_map(self.state.borrow_mut(), |state| match &mut state.update {
-            Some(RecordedUpdate::Adam(adam)) => Some(adam),
-            _ => None,
-        })
-        .ok()
     }
 
     /// Whether the step replays recorded launches (`false`: it re-runs, as on the CPU).
@@ -219,30 +145,19 @@ impl CapturedStep {
         self.graph.is_hardware()
     }
 
-    /// Whether the caller updates the model after each step ([`StepUpdate::ByCaller`]).
-    pub fn caller_updates(&self) -> bool {
-        self.state.borrow().update.is_none()
-    }
-
-    /// A recorded Adam's state as Burn's Adam record (for the Learner's checkpoints); `None`
-    /// for another update.
+    /// The optimiser's state as Burn's record of that optimiser (for the Learner's
+    /// checkpoints).
     pub fn optimizer_record(&self) -> Option<Result<OptimizerRecord, RecordError>> {
         let state = self.state.borrow();
-        match (&state.update, &state.model) {
-            (Some(RecordedUpdate::Adam(adam)), Some(model)) => Some(adam.to_record(model)),
-            _ => None,
-        }
+        let model = state.model.as_ref()?;
+        Some(state.optimizer.to_record(model))
     }
 
-    /// Trains on `batch` (with [`StepUpdate::ByCaller`], computes its gradients): replays the
-    /// recording with `batch` written into its inputs or, for a batch of another shape, runs
-    /// the same step plainly. `lr` is this step's rate, which a recorded Adam uses (recorded
-    /// SGD keeps the constant rate it was given). Returns the loss, logits and gradients, in
-    /// buffers the next step may overwrite.
+    /// Trains on `batch` at rate `lr`: replays the recording with `batch` written into its
+    /// inputs or, for a batch of another shape, runs the same step plainly. Returns the loss
+    /// and logits, in buffers the next step may overwrite.
     pub fn step(&mut self, batch: MnistBatch, lr: f64) -> StepOutput {
-        if let Some(mut adam) = self.adam() {
-            adam.prepare(lr);
-        }
+        self.state.borrow_mut().optimizer.prepare(lr);
         if !self.fits(&batch) {
             return self.state.borrow_mut().run(batch);
         }
@@ -257,17 +172,14 @@ impl CapturedStep {
                 .inplace(|t| t.slice_assign([0..rows], batch.targets));
         }
         // Safety: every tensor the step touches is owned by the step's closure (the model,
-        // the optimiser's state and numbers) or by `self` (the inputs, the outputs), and lives as long as
-        // the graph; inputs are refreshed and outputs read on this thread, the graph's
-        // stream; nothing else uses these tensors while the replay runs.
+        // the optimiser's state and numbers) or by `self` (the inputs, the outputs), and lives
+        // as long as the graph; inputs are refreshed and outputs read on this thread, the
+        // graph's stream; nothing else uses these tensors while the replay runs.
         let output = unsafe { self.graph.replay() };
-        Self::share(output, self.state.borrow().model.as_ref())
-    }
-
-    /// Writes `model`'s parameters (the caller's update, [`StepUpdate::ByCaller`]) into the
-    /// buffers the recording reads: the next step starts from them.
-    pub fn load_parameters(&mut self, model: &Mlp) {
-        self.write_values(ParamValues::of(model));
+        StepOutput {
+            loss: output.loss.clone(),
+            logits: output.logits.clone(),
+        }
     }
 
     /// The model as trained so far: a copy, in buffers of its own.
@@ -279,43 +191,5 @@ impl CapturedStep {
     fn fits(&self, batch: &MnistBatch) -> bool {
         let input = self.input.borrow();
         batch.images.dims() == input.images.dims() && batch.targets.dims() == input.targets.dims()
-    }
-
-    fn write_values(&mut self, values: ParamValues) {
-        let mut state = self.state.borrow_mut();
-        state.model = state.model.take().map(|model| values.write_into(model));
-    }
-
-    /// A copy of `output`'s handles (the gradients looked up by `model`'s parameters). The
-    /// step keeps its own: an optimiser given the only handle to a gradient may update it in
-    /// place, in a buffer the next replay writes.
-    fn share(output: &StepOutput, model: Option<&Mlp>) -> StepOutput {
-        let grads = output.grads.as_ref().zip(model).map(|(grads, model)| {
-            let mut sharer = GradSharer {
-                from: grads,
-                into: GradientsParams::new(),
-            };
-            model.visit(&mut sharer);
-            sharer.into
-        });
-        StepOutput {
-            loss: output.loss.clone(),
-            logits: output.logits.clone(),
-            grads,
-        }
-    }
-}
-
-/// Copies the handles of every parameter's gradient into a new set.
-struct GradSharer<'a> {
-    from: &'a GradientsParams,
-    into: GradientsParams,
-}
-
-impl ModuleVisitor for GradSharer<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if let Some(grad) = self.from.get::<D>(param.id) {
-            self.into.register(param.id, grad);
-        }
     }
 }

@@ -5,15 +5,12 @@
 //! could be recorded. This strategy is that loop (the same events, so the same metrics,
 //! dashboard, checkpoints, early stopping and interruption) with one difference: every batch
 //! goes through one [`CapturedStep`], made on the run's first batch and kept for the whole run.
-//! The Learner's schedule still gives each step its rate. Where the optimiser is recorded with
-//! the step (plain SGD at a constant rate, Adam), the Learner gets the step's weights, and
-//! Adam's state as Burn's own Adam record, back at the end of each training epoch, for
-//! validation, checkpoints and the final model; a resumed run's recorded Adam starts from the
-//! checkpoint's record. Otherwise (momentum, RMSprop, AdamW) the Learner's own optimiser
-//! updates its model after each replayed forward and backward pass, as in Burn's loop, so its
-//! state goes into checkpoints and comes back with `--resume` as in a plain run; the new
-//! weights go into the step's buffers. Either way a captured run's checkpoints are a plain
-//! run's.
+//! The Learner's schedule still gives each step its rate. The optimiser is recorded with the
+//! step ([`RecordedOptimizer`]: the recipe's optimiser, Burn's arithmetic); the Learner gets
+//! the step's weights, and the optimiser's state as Burn's own record of that optimiser, back
+//! at the end of each training epoch, for validation, checkpoints and the final model. A
+//! resumed run's recorded optimiser starts from the checkpoint's record, so a captured run's
+//! checkpoints are a plain run's, and either resumes the other's.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,10 +29,9 @@ use burn::train::{
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
-use crate::captured_step::{optimizer_is_recorded, CapturedStep, StepUpdate};
-use crate::config::{OptimizerName, OptimizerSection};
-use crate::optim::build_optimizer;
-use crate::recorded_adam::RecordedAdam;
+use crate::captured_step::CapturedStep;
+use crate::config::OptimizerSection;
+use crate::recorded_optimizer::RecordedOptimizer;
 use crate::RunConfig;
 
 /// Trains with the step captured on `device` (the plain device, not its autodiff view).
@@ -43,10 +39,7 @@ pub struct CapturedTraining {
     device: Device,
     /// The recipe's optimiser.
     optimizer: OptimizerSection,
-    /// Whether the optimiser is recorded with the step ([`optimizer_is_recorded`]); if not,
-    /// the Learner's optimiser runs after each step.
-    optimizer_recorded: bool,
-    /// The optimiser checkpoint a resumed run starts from (a recorded Adam's state).
+    /// The optimiser checkpoint a resumed run starts from.
     resumed_optimizer: Option<PathBuf>,
     /// Set once the step is captured: whether it replays recorded launches.
     recorded: Arc<AtomicBool>,
@@ -60,7 +53,6 @@ impl CapturedTraining {
         CapturedTraining {
             device,
             optimizer: config.optimizer.clone(),
-            optimizer_recorded: optimizer_is_recorded(config),
             resumed_optimizer,
             recorded: Arc::default(),
         }
@@ -73,8 +65,7 @@ impl CapturedTraining {
     }
 
     /// One training epoch: the schedule's step, then each batch through the captured step
-    /// (captured on the first batch of the run) and, where the optimiser is not recorded, the
-    /// Learner's optimiser after it; where it is, the step's weights and optimiser state into
+    /// (captured on the first batch of the run); the step's weights and optimiser state into
     /// the Learner at the end.
     fn train_epoch(
         &self,
@@ -90,10 +81,6 @@ impl CapturedTraining {
             learner.lr_step();
             let lr = learner.lr_current();
             let output = step.step(batch, lr.base());
-            if let Some(grads) = output.grads {
-                learner.optimizer_step(grads);
-                step.load_parameters(&learner.model());
-            }
             // Copies: the step's own outputs are overwritten by the next replay, while the
             // metrics read them later, on another thread.
             let output = ClassificationOutput::new(
@@ -104,7 +91,7 @@ impl CapturedTraining {
             let item = TrainingItem::new(output, progress, Some(iteration), Some(lr));
             Ok(processor.process_train(LearnerEvent::ProcessedItem(item))?)
         });
-        let Some(step) = step.as_ref().filter(|step| !step.caller_updates()) else {
+        let Some(step) = step.as_ref() else {
             return;
         };
         if let Some(model) = step.model() {
@@ -130,8 +117,8 @@ impl CapturedTraining {
             Some(captured) => captured,
             None => {
                 let model = learner.model();
-                let update = self.update(&model)?;
-                let captured = CapturedStep::capture(model, update, batch.clone(), &self.device);
+                let optimizer = self.recorded_optimizer(&model)?;
+                let captured = CapturedStep::capture(model, optimizer, batch.clone(), &self.device);
                 self.recorded
                     .store(captured.is_recorded(), Ordering::Relaxed);
                 captured
@@ -140,34 +127,18 @@ impl CapturedTraining {
         Ok(step.insert(captured))
     }
 
-    /// Who updates `model` after each step: the recipe's optimiser recorded with it (Adam from
-    /// a resumed run's checkpoint), or the Learner's.
-    fn update(&self, model: &Mlp) -> Result<StepUpdate, TrainingError> {
-        if !self.optimizer_recorded {
-            return Ok(StepUpdate::ByCaller);
-        }
-        if self.optimizer.name != OptimizerName::Adam {
-            return Ok(StepUpdate::Sgd {
-                optimizer: build_optimizer(&self.optimizer),
-                lr: self.optimizer.lr(),
-            });
-        }
-        let fail = |path: Option<&PathBuf>, err: burn::store::RecordError| {
+    /// The recipe's optimiser for `model`, recorded with the step: from a resumed run's
+    /// checkpoint, or fresh.
+    fn recorded_optimizer(&self, model: &Mlp) -> Result<RecordedOptimizer, TrainingError> {
+        let path = self.resumed_optimizer.as_ref();
+        let fail = |err: burn::store::RecordError| {
             let file = path.map_or_else(String::new, |p| format!("{}: ", p.display()));
             TrainingError::Checkpoint(CheckpointerError::Unknown(format!(
-                "{file}Adam's state for the captured step: {err}"
+                "{file}the optimiser's state for the captured step: {err}"
             )))
         };
-        let path = self.resumed_optimizer.as_ref();
-        let record = path
-            .map(OptimizerRecord::load)
-            .transpose()
-            .map_err(|err| fail(path, err))?;
-        match RecordedAdam::new(&self.optimizer, model, record, &self.device) {
-            Ok(Some(adam)) => Ok(StepUpdate::Adam(adam)),
-            Ok(None) => Ok(StepUpdate::ByCaller),
-            Err(err) => Err(fail(path, err)),
-        }
+        let record = path.map(OptimizerRecord::load).transpose().map_err(fail)?;
+        RecordedOptimizer::new(&self.optimizer, model, record, &self.device).map_err(fail)
     }
 }
 

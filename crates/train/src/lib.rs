@@ -1,6 +1,5 @@
 //! Training of the MNIST MLP with Burn's Learner: configs, devices, run folders, metrics, summaries.
 
-mod adam_record;
 pub mod artifacts;
 pub mod captured_step;
 pub mod captured_training;
@@ -15,7 +14,8 @@ pub mod inspect_cli;
 pub mod interrupt;
 pub mod metrics_log;
 pub mod optim;
-pub mod recorded_adam;
+mod optimizer_record;
+pub mod recorded_optimizer;
 pub mod renderer;
 pub mod report;
 pub mod report_cli;
@@ -24,6 +24,7 @@ pub mod runs_cli;
 pub mod summary;
 pub mod sweep_cli;
 pub mod training;
+mod update_rule;
 mod write_back;
 
 pub use artifacts::{RunDir, RunMode};

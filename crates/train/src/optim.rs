@@ -10,82 +10,44 @@ use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 
-use crate::config::{OptimizerName, OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
+use crate::config::{OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
 use crate::error::TrainError;
+use crate::update_rule::UpdateRule;
 
-/// Keras' epsilon for RMSprop, Adam and AdamW (Burn's default is 1e-5).
-const KERAS_EPSILON: f64 = 1e-7;
-/// Keras' RMSprop `rho` (Burn's `alpha` defaults to 0.99).
-const KERAS_RHO: f64 = 0.9;
-/// Keras' AdamW weight decay.
-const KERAS_ADAMW_DECAY: f64 = 0.004;
-
-fn l2(weight_decay: Option<f64>) -> Option<WeightDecayConfig> {
-    weight_decay
-        .filter(|&d| d > 0.0)
-        .map(|d| WeightDecayConfig::new(d as f32))
-}
-
-/// Adam's settings as a recipe gives them (Keras' defaults where it does not): Burn's
-/// [`AdamConfig`] is built from these, and so is the captured step's
-/// [`RecordedAdam`](crate::recorded_adam::RecordedAdam).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct AdamSettings {
-    pub beta_1: f32,
-    pub beta_2: f32,
-    pub epsilon: f32,
-    /// L2 weight decay's penalty (added to the gradient), if any.
-    pub penalty: Option<f32>,
-}
-
-impl AdamSettings {
-    pub(crate) fn of(o: &OptimizerSection) -> Self {
-        AdamSettings {
-            beta_1: o.beta1.unwrap_or(0.9) as f32,
-            beta_2: o.beta2.unwrap_or(0.999) as f32,
-            epsilon: o.epsilon.unwrap_or(KERAS_EPSILON) as f32,
-            penalty: l2(o.weight_decay).map(|decay| decay.penalty),
-        }
-    }
-}
-
-/// Builds the optimiser with Keras/PyTorch semantics (SGD dampening 0, RMSprop without momentum).
+/// Burn's optimiser for the recipe's rule ([`UpdateRule::of`]: PyTorch's SGD with dampening 0,
+/// RMSprop without momentum, Keras' defaults).
 pub fn build_optimizer(o: &OptimizerSection) -> ModuleOptimizer {
-    let eps = o.epsilon.unwrap_or(KERAS_EPSILON) as f32;
-    let beta1 = o.beta1.unwrap_or(0.9) as f32;
-    let beta2 = o.beta2.unwrap_or(0.999) as f32;
-    match o.name {
-        OptimizerName::Sgd => {
-            let momentum = o.momentum.filter(|&m| m > 0.0).map(|m| MomentumConfig {
-                momentum: m,
+    let l2 = |penalty: Option<f32>| penalty.map(WeightDecayConfig::new);
+    match UpdateRule::of(o) {
+        UpdateRule::Sgd { penalty, momentum } => SgdConfig::new()
+            .with_momentum(momentum.map(|m| MomentumConfig {
+                momentum: m.factor,
                 dampening: 0.0,
-                nesterov: o.nesterov.unwrap_or(false),
-            });
-            SgdConfig::new()
-                .with_momentum(momentum)
-                .with_weight_decay(l2(o.weight_decay))
-                .init()
-        }
-        OptimizerName::Rmsprop => RmsPropConfig::new()
-            .with_alpha(o.rho.unwrap_or(KERAS_RHO) as f32)
-            .with_momentum(0.0)
-            .with_epsilon(eps)
-            .with_weight_decay(l2(o.weight_decay))
+                nesterov: m.nesterov,
+            }))
+            .with_weight_decay(l2(penalty))
             .init(),
-        OptimizerName::Adam => {
-            let adam = AdamSettings::of(o);
-            AdamConfig::new()
-                .with_beta_1(adam.beta_1)
-                .with_beta_2(adam.beta_2)
-                .with_epsilon(adam.epsilon)
-                .with_weight_decay(adam.penalty.map(WeightDecayConfig::new))
-                .init()
-        }
-        OptimizerName::Adamw => AdamWConfig::new()
-            .with_beta_1(beta1)
-            .with_beta_2(beta2)
-            .with_epsilon(eps)
-            .with_weight_decay(o.weight_decay.unwrap_or(KERAS_ADAMW_DECAY) as f32)
+        UpdateRule::RmsProp {
+            alpha,
+            epsilon,
+            penalty,
+        } => RmsPropConfig::new()
+            .with_alpha(alpha)
+            .with_momentum(0.0)
+            .with_epsilon(epsilon)
+            .with_weight_decay(l2(penalty))
+            .init(),
+        UpdateRule::Adam(moments) => AdamConfig::new()
+            .with_beta_1(moments.beta_1)
+            .with_beta_2(moments.beta_2)
+            .with_epsilon(moments.epsilon)
+            .with_weight_decay(l2(moments.penalty))
+            .init(),
+        UpdateRule::AdamW { moments, decay } => AdamWConfig::new()
+            .with_beta_1(moments.beta_1)
+            .with_beta_2(moments.beta_2)
+            .with_epsilon(moments.epsilon)
+            .with_weight_decay(decay)
             .init(),
     }
 }

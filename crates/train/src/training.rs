@@ -21,7 +21,7 @@ use mnist_model::{Mlp, MlpConfig, ModelSummary};
 use crate::data_source::{load_data, training_splits};
 
 use crate::artifacts::{write_atomic, RunDir, RunMode};
-use crate::captured_step::{capture_refusal, optimizer_is_recorded};
+use crate::captured_step::capture_refusal;
 use crate::captured_training::CapturedTraining;
 use crate::config::{Overrides, RunConfig};
 use crate::error::TrainError;
@@ -106,19 +106,11 @@ fn resolve_config(req: &TrainRequest) -> Result<(RunConfig, RunDir, Option<usize
 
 /// What `--capture` records, for the header.
 fn capture_line(config: &RunConfig) -> String {
-    if optimizer_is_recorded(config) {
-        format!(
-            "training step (forward, backward, {}'s update) captured once and replayed for \
-             every batch (--capture)",
-            config.optimizer.name.as_str()
-        )
-    } else {
-        format!(
-            "forward and backward passes captured once and replayed for every batch, {} \
-             updating the weights after each (--capture)",
-            config.optimizer.name.as_str()
-        )
-    }
+    format!(
+        "training step (forward, backward, {}'s update) captured once and replayed for every \
+         batch (--capture)",
+        config.optimizer.name.as_str()
+    )
 }
 
 /// Trains, evaluates on the test set and writes the run folder. Prints one header block, then
