@@ -1,7 +1,7 @@
 //! The captured training step (`train --capture`, the bench's captured timing): which recipes
 //! it accepts, and that its bookkeeping (the copied inputs refreshed per batch, the model handed
 //! back after each step, the weights put back after the warm-up steps, the Learner's loop around
-//! it, the recorded Adam's arithmetic and its state in Burn's own checkpoint record) trains
+//! it, each recorded optimiser's arithmetic and its state in Burn's own checkpoint record) trains
 //! exactly as plain steps. On the CPU the step is not recorded and re-runs; the
 //! recorded path is checked on a GPU backend by `cargo xtask wgpu-smoke` (on Mesa's software
 //! Vulkan in CI).

@@ -6,13 +6,15 @@
 //! CPU (flex): the predicted classes must match and the probabilities agree to 1e-3. Then
 //! `bench --check-capture` on the training device: the bench's captured, replayed training step
 //! trains exactly as the plain one (same losses and weights, bit for bit; required on every
-//! build, `--fusion` included), with plain SGD and with Adam, each with its update recorded; `configs/smoke-sgd.toml` trained with `train --capture` ends as with plain
-//! `train` (the step replayed; the same metrics and test loss, bit for bit, within 1e-6 with
-//! `--fusion`), and within 1e-4 of the same run on the CPU; and so does `smoke.toml` (Adam)
-//! with a cosine schedule and a partial last batch. With the GPU drivers hidden, the same
-//! binaries refuse a GPU named with `--device` in one line, and read on the CPU without one
-//! ([`crate::no_gpu`]). `bench --launches`: the `sgd.toml` and `adam.toml` training steps, plain
-//! and captured, launch no more kernels than when their budgets were set. Slow on
+//! build, `--fusion` included), with plain SGD, Adam, SGD with momentum, RMSprop and AdamW,
+//! each with its update recorded; `configs/smoke-sgd.toml` trained with `train --capture` ends
+//! as with plain `train` (the step replayed; the same metrics and test loss, bit for bit,
+//! within 1e-6 with `--fusion`), and within 1e-4 of the same run on the CPU; and so does
+//! `smoke.toml` with Adam on a cosine schedule and with SGD + momentum on a step schedule, a
+//! partial last batch each. With the GPU drivers hidden, the same binaries refuse a GPU named
+//! with `--device` in one line, and read on the CPU without one ([`crate::no_gpu`]). `bench
+//! --launches`: the `sgd.toml`, `adam.toml` and `rmsprop.toml` training steps, plain and
+//! captured, launch no more kernels than when their budgets were set. Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
 //! `wgpu` (Burn's kernel fusion and autotuning); `--vulkan` builds `vulkan` (SPIR-V kernels on
 //! Vulkan), trains on `--device vulkan` and reads on it as well.
@@ -209,25 +211,107 @@ fn smoke(
         agree(other, cpu)?;
     }
     crate::no_gpu::checks(bin, scratch, (&run, &digits), &cpu.infer, cpu.accuracy)?;
-    capture_checks(bin, train_device, &config)?;
+    capture_checks(bin, scratch, train_device, &config)?;
     launches_within_budget(root, bin, scratch, (train_device, fused))?;
     smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)?;
-    let adam = adam_on_a_schedule(&config, scratch)?;
-    captured_run_agrees(bin, scratch, train_device, fused, &adam)?;
+    for variant in [ADAM_COSINE, MOMENTUM_STEP] {
+        let recipe = smoke_variant(&config, scratch, variant)?;
+        captured_run_agrees(bin, scratch, train_device, fused, &recipe)?;
+    }
     Ok(())
 }
 
 /// The bench's captured training step (recorded launches, replayed) must train exactly as the
-/// plain step on this GPU backend: plain SGD (the bench's default recipe) and Adam (`smoke`,
-/// the smoke's recipe), each with its update recorded with the step.
-fn capture_checks(bin: &Path, train_device: &str, smoke: &Path) -> anyhow::Result<()> {
-    let smoke = smoke.display().to_string();
-    for extra in [&[][..], &["--config", smoke.as_str()][..]] {
+/// plain step on this GPU backend, its optimiser's update recorded with it: plain SGD (the
+/// bench's default recipe), Adam (`smoke`, the smoke's recipe), and the smoke's recipe with
+/// each other optimiser ([`OPTIMISERS`]).
+fn capture_checks(
+    bin: &Path,
+    scratch: &Path,
+    train_device: &str,
+    smoke: &Path,
+) -> anyhow::Result<()> {
+    let mut configs = vec![None, Some(smoke.to_path_buf())];
+    for variant in OPTIMISERS {
+        configs.push(Some(smoke_variant(smoke, scratch, variant)?));
+    }
+    for config in &configs {
         let mut args = vec!["--device", train_device, "--check-capture"];
-        args.extend_from_slice(extra);
+        if let Some(config) = config {
+            args.extend(["--config", config.to_str().context("a non-UTF-8 path")?]);
+        }
         print!("{}", output(&bin.join("bench"), &args)?);
     }
     Ok(())
+}
+
+/// `smoke.toml` changed: a name, its `[optimizer]` section, and whether its batches are 128
+/// with a schedule (each epoch of its 5,400 images then ends with a batch of 24).
+struct Variant {
+    name: &'static str,
+    optimizer: &'static str,
+    schedule: Option<&'static str>,
+}
+
+/// The optimisers `smoke.toml` (Adam) does not use, with the settings that add arithmetic.
+const OPTIMISERS: [Variant; 3] = [
+    Variant {
+        name: "momentum",
+        optimizer:
+            "name = \"sgd\"\nlr = 0.05\nmomentum = 0.9\nnesterov = true\nweight_decay = 1e-4\n",
+        schedule: None,
+    },
+    Variant {
+        name: "rmsprop",
+        optimizer: "name = \"rmsprop\"\nlr = 0.001\nweight_decay = 1e-4\n",
+        schedule: None,
+    },
+    Variant {
+        name: "adamw",
+        optimizer: "name = \"adamw\"\nlr = 0.002\n",
+        schedule: None,
+    },
+];
+
+/// Adam whose rate and bias corrections change every step.
+const ADAM_COSINE: Variant = Variant {
+    name: "adam-cosine",
+    optimizer: SMOKE_OPTIMIZER,
+    schedule: Some("name = \"cosine\"\n"),
+};
+
+/// SGD with momentum whose rate changes once per epoch (the captured step rewrites it only
+/// then).
+const MOMENTUM_STEP: Variant = Variant {
+    name: "momentum-step",
+    optimizer: "name = \"sgd\"\nlr = 0.05\nmomentum = 0.9\n",
+    schedule: Some("name = \"step\"\nstep_epochs = 1\n"),
+};
+
+/// `smoke.toml`'s own optimiser section.
+const SMOKE_OPTIMIZER: &str = "name = \"adam\"\nlr = 0.002\n";
+
+/// `variant` of `smoke`, written into `scratch` as `smoke-{name}.toml`.
+fn smoke_variant(smoke: &Path, scratch: &Path, variant: Variant) -> anyhow::Result<PathBuf> {
+    let text = std::fs::read_to_string(smoke)
+        .with_context(|| format!("cannot read {}", smoke.display()))?;
+    let optimizer = format!("[optimizer]\n{SMOKE_OPTIMIZER}");
+    ensure!(
+        text.contains("batch_size = 100\n")
+            && text.contains(&optimizer)
+            && !text.contains("[schedule]"),
+        "{} no longer has the batch size, optimiser or schedule this smoke changes",
+        smoke.display()
+    );
+    let mut text = text.replace(&optimizer, &format!("[optimizer]\n{}", variant.optimizer));
+    if let Some(schedule) = variant.schedule {
+        text = text.replace("batch_size = 100\n", "batch_size = 128\n");
+        text += &format!("\n[schedule]\n{schedule}");
+    }
+    std::fs::create_dir_all(scratch)?;
+    let path = scratch.join(format!("smoke-{}.toml", variant.name));
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 /// The kernel launches a recipe's training step may issue on plain `wgpu`: on a GPU this
@@ -249,7 +333,7 @@ struct LaunchBudget {
 
 /// The budgets, each what `bench --device wgpu --launches --config ...` counted on Burn 0.22.1
 /// without fusion when it was set.
-const LAUNCH_BUDGETS: [LaunchBudget; 2] = [
+const LAUNCH_BUDGETS: [LaunchBudget; 3] = [
     // 784-784-32-10, batch 500: data 2, forward 19, backward 29, SGD's update 12; captured,
     // the batch's gather (images and labels) and its copy into the recording's input buffers.
     LaunchBudget {
@@ -265,6 +349,15 @@ const LAUNCH_BUDGETS: [LaunchBudget; 2] = [
         config: "adam.toml",
         step: 93.0,
         captured: 5.0,
+        fusion_too: false,
+    },
+    // 784-32-10, batch 128: data 2, forward 15, backward 24, RMSprop's update 36 (9 per
+    // parameter tensor); captured, the batch's four (40 while RMSprop ran after the replay; its
+    // constant rate is written into the recorded update once).
+    LaunchBudget {
+        config: "rmsprop.toml",
+        step: 77.0,
+        captured: 4.0,
         fusion_too: false,
     },
 ];
@@ -364,24 +457,6 @@ fn smoke_sgd_runs_agree(
         "trained on {train_device} and on the CPU, the same seed ends {gap:.1e} apart in test loss"
     );
     Ok(())
-}
-
-/// `smoke.toml` (Adam) with a cosine schedule and batches of 128, so that each epoch of its
-/// 5,400 images ends with a batch of 24: written into `scratch`.
-fn adam_on_a_schedule(smoke: &Path, scratch: &Path) -> anyhow::Result<PathBuf> {
-    let text = std::fs::read_to_string(smoke)
-        .with_context(|| format!("cannot read {}", smoke.display()))?;
-    ensure!(
-        text.contains("batch_size = 100\n") && !text.contains("[schedule]"),
-        "{} no longer has the batch size or schedule this smoke changes",
-        smoke.display()
-    );
-    let text = text.replace("batch_size = 100\n", "batch_size = 128\n")
-        + "\n[schedule]\nname = \"cosine\"\n";
-    std::fs::create_dir_all(scratch)?;
-    let path = scratch.join("smoke-adam-cosine.toml");
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
 }
 
 /// `config` trained on `train_device` plainly and with `--capture` (the Learner with its step

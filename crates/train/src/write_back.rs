@@ -9,8 +9,7 @@
 //! the loss never fell). An explicit copy of each updated parameter into the buffer it was read
 //! from (a `slice_assign` over the whole tensor, whose target has no other owner by then) closes
 //! the loop on both: one copy of 640,890 floats per step. The same write puts the weights a
-//! model had before capturing back once it is recorded ([`ParamValues::copied`]), and the
-//! caller's update into the step's buffers where the optimiser runs outside the recording.
+//! model had before capturing back once it is recorded ([`ParamValues::copied`]).
 
 use std::collections::HashMap;
 
