@@ -38,9 +38,9 @@ run_build() {
 }
 
 # `train` on a recipe, plainly then with --capture (the Learner's loop with the step recorded
-# and replayed): the epoch seconds are in each run's metrics.csv. sgd.toml records SGD's update
-# with the step; adam.toml (batch 32, 1,688 steps an epoch) records forward and backward, Adam
-# running after each replay.
+# and replayed): the epoch seconds are in each run's metrics.csv. The optimiser's update is
+# recorded with the step: SGD's for sgd.toml, Adam's for adam.toml (batch 32, 1,688 steps an
+# epoch, where the host's launches count most).
 train_pair() {
   local config=$1 epochs=$2 bin=gpu-run/train-wgpu
   xz -dkf "$bin.xz" && chmod +x "$bin" || { echo "no $bin.xz" | tee -a "$out/train.log"; return; }

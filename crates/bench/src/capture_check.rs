@@ -65,9 +65,9 @@ impl std::fmt::Display for CaptureCheck {
         write!(
             f,
             "{} replayed steps (the optimiser's update recorded with them) and one plain step on \
-             a batch of {} among them: {} of {} losses and {} of {} parameters differ from plain steps (largest gaps: loss {:.3e}, \
-             parameter {:.3e}, against a largest training change of {:.3e}); plain training {} \
-             repeatable bit for bit",
+             a batch of {} among them: {} of {} losses and {} of {} parameters differ from \
+             plain steps (largest gaps: loss {:.3e}, parameter {:.3e}, against a largest \
+             training change of {:.3e}); plain training {} repeatable bit for bit",
             self.replays,
             self.partial_batch,
             self.differing_losses,
