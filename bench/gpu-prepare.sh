@@ -3,8 +3,9 @@
 # figures (issue 15): the bench built with each GPU feature (wgpu, fusion, vulkan) and `train`
 # with wgpu (stripped and compressed, since a call carries at most 64 MiB), MNIST, and the
 # Vulkan loader's packages.
-# Then run bench/gpu-session.sh there, carrying gpu-run, data and .gl (all ignored by git):
-#   command: bash bench/gpu-session.sh     carry: ["gpu-run", "data", ".gl"]
+# Then run bench/gpu-session.sh there in two calls (part 1 and 2, each carrying its builds,
+# data and .gl, all ignored by git; see gpu-session.sh): a call carries at most 64 MiB with the
+# checkout, and this script checks that each part fits.
 # The GPU machine has PyTorch with CUDA but no Rust and no network, hence this step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,20 +19,20 @@ for feature in wgpu fusion vulkan; do
   cargo build --quiet --package mnist-bench --features "mnist-bench/$feature" --bin bench
   cp "$CARGO_TARGET_DIR/debug/bench" "$stage/bench-$feature"
   strip "$stage/bench-$feature"
-  xz -T0 -6 "$stage/bench-$feature"
+  xz -T0 -9e "$stage/bench-$feature"
 done
 # `train` (wgpu build) to time `train --capture` against plain `train`.
 cargo build --quiet --package mnist-train --features mnist-train/wgpu --bin train
 cp "$CARGO_TARGET_DIR/debug/train" "$stage/train-wgpu"
 strip "$stage/train-wgpu"
-xz -T0 -6 "$stage/train-wgpu"
+xz -T0 -9e "$stage/train-wgpu"
 
 # `infer` (wgpu build) beside the bench, which times whole `infer` processes on the CPU (its
 # default) and with `--device wgpu`.
 cargo build --quiet --package infer --features infer/wgpu --bin infer
 cp "$CARGO_TARGET_DIR/debug/infer" "$stage/infer"
 strip "$stage/infer"
-xz -T0 -6 "$stage/infer"
+xz -T0 -9e "$stage/infer"
 
 # The bench looks for data/mnist in the checkout first.
 if [ ! -f data/mnist/train-images-idx3-ubyte.gz ]; then
@@ -47,5 +48,18 @@ if [ ! -d .gl ] || ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
   (cd .gl && apt-get "${apt_opts[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi
 
-du -ch "$stage" data/mnist .gl | tail -1
-echo "staged; on the GPU machine: bash bench/gpu-session.sh (carry gpu-run, data, .gl)"
+# What each call carries, with the checkout's tracked files, against the 64 MiB a call takes.
+limit=$((64 * 1024 * 1024))
+tracked=$(git ls-files -z | xargs -0 stat -c %s | awk '{ s += $1 } END { print s }')
+part1=("$stage/bench-wgpu.xz" "$stage/train-wgpu.xz" "$stage/infer.xz" data .gl)
+part2=("$stage/bench-fusion.xz" "$stage/bench-vulkan.xz" "$stage/infer.xz" data .gl)
+fits=true
+for part in 1 2; do
+  declare -n paths="part$part"
+  size=$(( tracked + $(du -sbc "${paths[@]}" | tail -1 | cut -f1) ))
+  carry=$(printf '"%s", ' "${paths[@]}")
+  echo "part $part: $((size / 1024 / 1024)) MiB of 64: command: bash bench/gpu-session.sh $part   carry: [${carry%, }]"
+  [ "$size" -le "$limit" ] || { echo "part $part carries more than 64 MiB" >&2; fits=false; }
+done
+$fits || exit 1
+echo "staged; on the GPU machine, the two calls above"

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Runs on a lent GPU machine, in one call, what bench/gpu-prepare.sh staged: for each GPU build
-# (wgpu, fusion, vulkan) the captured-step check and kernel launches (`--launches`), then the bench against PyTorch on CUDA
-# (whole epochs: host batches, data on the device, captured step; the per-phase profile; eval);
-# first, `train` on sgd.toml plainly and with --capture; last, if time is left, adam.toml.
-# Each run has its own time limit so that the call ends inside the device's 10 minutes; logs
-# and bench JSON go to $OUT (or ./gpu-out).
+# Runs on a lent GPU machine what bench/gpu-prepare.sh staged, in two calls (all the builds
+# together are more than one call carries, 64 MiB with the checkout):
+#   part 1: `train` on sgd.toml plainly and with --capture; the wgpu build's captured-step check
+#           and kernel launches (`--launches`), then its bench against PyTorch on CUDA (whole
+#           epochs: host batches, data on the device, captured step; the per-phase profile;
+#           eval; `infer` processes); last, if time is left, `train` on adam.toml both ways.
+#   part 2: the same bench with the fusion and the vulkan builds.
+# The calls (gpu-prepare.sh prints them with their sizes):
+#   command: bash bench/gpu-session.sh 1   carry: ["gpu-run/bench-wgpu.xz", "gpu-run/train-wgpu.xz", "gpu-run/infer.xz", "data", ".gl"]
+#   command: bash bench/gpu-session.sh 2   carry: ["gpu-run/bench-fusion.xz", "gpu-run/bench-vulkan.xz", "gpu-run/infer.xz", "data", ".gl"]
+# Each run has its own time limit so that each call ends well inside the device's 10 minutes
+# and both inside the session's 15 (each part at most about 300 s); logs and bench JSON go to
+# $OUT (or ./gpu-out).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+part="${1:-}"
+if [ "$part" != 1 ] && [ "$part" != 2 ]; then
+  echo "usage: bash bench/gpu-session.sh 1|2 (see the top of this file)" >&2
+  exit 2
+fi
 out="${OUT:-gpu-out}"
 mkdir -p "$out"
 
@@ -55,18 +67,23 @@ train_pair() {
   done
 }
 
-# At most 570 s in all (the device runs a command for 600 s at most); the Adam pair only if
-# at least 90 s are left.
-train_pair sgd 3
-# The wgpu build of `infer` beside the benches of wgpu and fusion (both time it with
-# --device wgpu); not beside vulkan's, whose --device vulkan that build lacks.
-xz -dkf gpu-run/infer.xz && chmod +x gpu-run/infer
-run_build wgpu 5 190
-run_build fusion 3 100
-rm -f gpu-run/infer
-run_build vulkan 3 80
-if [ "$SECONDS" -le 480 ]; then
-  train_pair adam 1
-else
-  echo "== no time left for the adam pair ($SECONDS s)" | tee -a "$out/train.log"
-fi
+case "$part" in
+  1)
+    train_pair sgd 3
+    # The wgpu build of `infer` beside the bench (it times it with --device wgpu).
+    xz -dkf gpu-run/infer.xz && chmod +x gpu-run/infer
+    run_build wgpu 5 150
+    if [ "$SECONDS" -le 220 ]; then
+      train_pair adam 1
+    else
+      echo "== no time left for the adam pair ($SECONDS s)" | tee -a "$out/train.log"
+    fi
+    ;;
+  2)
+    xz -dkf gpu-run/infer.xz && chmod +x gpu-run/infer
+    run_build fusion 3 100
+    # Not beside vulkan's bench, whose --device vulkan that `infer` build lacks.
+    rm -f gpu-run/infer
+    run_build vulkan 3 80
+    ;;
+esac
