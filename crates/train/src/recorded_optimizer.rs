@@ -97,17 +97,15 @@ impl RecordedOptimizer {
                 .entry(id)
                 .or_insert_with(|| Buffers::zeros(&rule, count, device));
         }
-        let values = rule.scalars(0.0, time + 1);
-        let mut optimizer = RecordedOptimizer {
+        // Finite numbers for whatever runs before the first `prepare` (a capture's warm-up).
+        let written = rule.scalars(0.0, time + 1);
+        Ok(RecordedOptimizer {
             rule,
             time,
-            scalars: Tensor::zeros([values.len()], device),
-            written: Vec::new(),
+            scalars: Tensor::<1>::from_floats(written.as_slice(), device),
+            written,
             state,
-        };
-        // Finite numbers for whatever runs before the first `prepare` (a capture's warm-up).
-        optimizer.write_scalars(0.0, time + 1);
-        Ok(optimizer)
+        })
     }
 
     /// Makes the next step the `time + 1`-th, at rate `lr`: writes its numbers into the tensor
