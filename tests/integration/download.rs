@@ -134,10 +134,11 @@ fn a_download_lands_whole_under_its_name_and_is_not_fetched_twice() {
     let dir = scratch.path().join("data").join("mnist");
     let mirror = start_mirror(Mirror::Faithful);
     let mut lines = Vec::new();
-    let outcomes = mnist_fetch::fetch_from(&source, &[mirror.clone()], &dir, &mut |l| {
-        lines.push(l.to_string())
-    })
-    .unwrap();
+    let outcomes =
+        mnist_fetch::fetch_from(&source, std::slice::from_ref(&mirror), &dir, &mut |l| {
+            lines.push(l.to_string())
+        })
+        .unwrap();
     assert!(outcomes.iter().all(|(_, o)| *o
         == mnist_fetch::Outcome::Downloaded {
             from: mirror.clone()

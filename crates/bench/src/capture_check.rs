@@ -18,6 +18,7 @@ use mnist_train::RunConfig;
 
 use crate::captured_loop::CapturedLoop;
 use crate::timed_training::Setup;
+use crate::workbench::Workbench;
 
 /// What the check compared.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,8 +167,8 @@ fn checked_batches(
     let partial = &mut batches[replays - 1];
     let half = rows / 2;
     *partial = MnistBatch {
-        images: partial.images.clone().slice([0..half]),
-        targets: partial.targets.clone().slice([0..half]),
+        images: partial.images.clone().slice(0..half),
+        targets: partial.targets.clone().slice(0..half),
     };
     Ok(batches)
 }
@@ -236,4 +237,45 @@ fn parameters(model: &Mlp) -> anyhow::Result<Vec<f32>> {
         }
     }
     Ok(values)
+}
+
+/// Replayed steps that `--check-capture` (and the bench, before timing them) compare.
+pub const CHECKED_REPLAYS: usize = 8;
+
+/// `--check-capture`: [`CHECKED_REPLAYS`] replayed steps and one plain one on a half batch,
+/// against plain steps; an error unless the step was recorded and trained exactly as the plain
+/// one.
+pub(crate) fn run_capture_check(bench: &Workbench) -> anyhow::Result<()> {
+    let label = &bench.device_label;
+    let check = check_capture(&bench.config, &bench.train, &bench.device, CHECKED_REPLAYS)?;
+    println!("captured training step on {label}: {check}");
+    anyhow::ensure!(
+        check.recorded,
+        "nothing was recorded on {label}: a captured step needs a GPU backend (--device wgpu)"
+    );
+    anyhow::ensure!(
+        check.agrees(),
+        "the captured training step does not train as the plain one on {label}"
+    );
+    Ok(())
+}
+
+/// Whether the bench's recipe can be captured and, checked on its device first, trains exactly
+/// as the plain step there; if not, says why the captured step is not timed.
+pub(crate) fn capture_trains_right(bench: &Workbench) -> bool {
+    let not_timed = |why: String| {
+        println!("  (the captured step is not timed: {why})");
+        false
+    };
+    if let Some(why) = capture_refusal(&bench.config) {
+        return not_timed(why);
+    }
+    match check_capture(&bench.config, &bench.train, &bench.device, CHECKED_REPLAYS) {
+        Ok(check) if check.agrees() => {
+            println!("  captured step checked first: {check}");
+            true
+        }
+        Ok(check) => not_timed(format!("it does not train as the plain one here: {check}")),
+        Err(e) => not_timed(format!("checking it failed: {e:#}")),
+    }
 }

@@ -4,7 +4,9 @@
 //! kernels every time, once compiled (and, with `fusion`, tuned).
 
 use std::fmt;
+use std::path::Path;
 
+use anyhow::Context;
 use burn::tensor::Device;
 use mnist_data::{Residence, Split};
 use mnist_model::Mlp;
@@ -12,8 +14,10 @@ use mnist_train::evaluate::{eval_batch, evaluate};
 use mnist_train::RunConfig;
 use serde::Serialize;
 
+use crate::capture_check::capture_trains_right;
 use crate::launches::{issued, Counting};
 use crate::timed_training::{train_epochs, EpochTiming, Timing};
+use crate::workbench::Workbench;
 
 /// Batches an epoch of the count trains on.
 const COUNTED_STEPS: usize = 8;
@@ -30,8 +34,9 @@ pub struct LaunchProfile {
     /// Per step of the epoch as the bench times it (one sync at its end): with `fusion`,
     /// fewer than the phases' sum, since kernels fuse across phases.
     pub whole_step: f64,
-    /// Per step replayed from a recording, where the recipe's step can be captured; what
-    /// runs outside the recording is counted too (the optimiser for most recipes).
+    /// Per step replayed from a recording, where the recipe's step can be captured: what runs
+    /// outside the recording (the batch's gather and its copy into the recorded inputs, the
+    /// copy of the step's rate where it changed).
     pub captured_step: Option<f64>,
     /// Per evaluation of the test images (in batches of [`eval_batch`]), and its batches.
     pub eval_pass: u64,
@@ -241,4 +246,64 @@ impl LaunchProfile {
             })
             .collect()
     }
+}
+
+/// The launch counts and the figures they come with, as `--launches` writes them.
+#[derive(Serialize)]
+struct LaunchFigures<'a> {
+    recipe: &'a str,
+    device: &'a str,
+    data_on_device: bool,
+    launches: &'a LaunchProfile,
+}
+
+/// `--launches`: counts the launches of the bench's recipe (its captured step's too, when it
+/// trains right), prints them and the kernels that take a step's time, and writes them to
+/// `out`.
+pub(crate) fn run_launch_count(bench: &Workbench, out: &Path) -> anyhow::Result<()> {
+    let device_label = &bench.device_label;
+    let how = if cfg!(feature = "wgpu") {
+        "pass `--device wgpu`"
+    } else {
+        "build the bench with `--features wgpu` and pass `--device wgpu`"
+    };
+    anyhow::ensure!(
+        bench.is_gpu(),
+        "--launches counts a GPU's kernel launches; {device_label} launches none: {how}"
+    );
+    let residence = bench.training_residence();
+    let capture = capture_trains_right(bench);
+    let profile = launches_of(bench, capture)?;
+    println!(
+        "kernel launches of {} on {device_label}{}:\n| figure | value |\n|---|---|\n{profile}\nthe kernels of one step (as timed): launches and time per step, the most time first:\n{}",
+        bench.config.name,
+        match residence {
+            Residence::Device => ", data on the device",
+            Residence::Host => "",
+        },
+        profile.top_kernels(12)
+    );
+    let figures = LaunchFigures {
+        recipe: &bench.config.name,
+        device: device_label,
+        data_on_device: residence == Residence::Device,
+        launches: &profile,
+    };
+    std::fs::write(out, serde_json::to_string_pretty(&figures)?)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("figures written to {}", out.display());
+    Ok(())
+}
+
+/// The launches of the bench's recipe on its device, its batches where `train` keeps them
+/// there; the captured step's too when `capture`.
+pub(crate) fn launches_of(bench: &Workbench, capture: bool) -> anyhow::Result<LaunchProfile> {
+    count_launches(
+        &bench.config,
+        &bench.train,
+        &bench.test,
+        &bench.device,
+        bench.training_residence(),
+        capture,
+    )
 }

@@ -97,22 +97,40 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// What a bench run measured, for [`BenchReport::new`].
+pub struct Measured {
+    /// Median epoch of each trial (ours), and the other ways of running them.
+    pub ours: Vec<EpochTiming>,
+    pub variants: Vec<Variant>,
+    /// The per-phase profile, and whether it kept the data on the device.
+    pub profile: EpochTiming,
+    pub profile_data_on_device: bool,
+    /// PyTorch's epoch per trial, and how it ran.
+    pub torch: Vec<f64>,
+    pub torch_setup: Option<String>,
+    pub our_sgemm_gflops: f64,
+    pub torch_sgemm_gflops: Option<f64>,
+    pub eval: EvalFigures,
+    pub infer: InferFigures,
+    pub launches: Option<LaunchProfile>,
+}
+
 impl BenchReport {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        config: &RunConfig,
-        device: &str,
-        train_images: usize,
-        ours: Vec<EpochTiming>,
-        variants: Vec<Variant>,
-        profile: EpochTiming,
-        torch: Vec<f64>,
-        torch_setup: Option<String>,
-        our_sgemm_gflops: f64,
-        torch_sgemm_gflops: Option<f64>,
-        eval: EvalFigures,
-        infer: InferFigures,
-    ) -> Self {
+    /// The report of `measured`, for `config`'s recipe on `train_images` images, on `device`.
+    pub fn new(config: &RunConfig, device: &str, train_images: usize, measured: Measured) -> Self {
+        let Measured {
+            ours,
+            variants,
+            profile,
+            profile_data_on_device,
+            torch,
+            torch_setup,
+            our_sgemm_gflops,
+            torch_sgemm_gflops,
+            eval,
+            infer,
+            launches,
+        } = measured;
         let ratios = ratios_to_torch(&ours, &torch);
         let totals: Vec<f64> = ours.iter().map(|o| o.total).collect();
         let median_epoch_seconds = median(&totals).unwrap_or(f64::NAN);
@@ -130,7 +148,7 @@ impl BenchReport {
             ours,
             variants,
             profile,
-            profile_data_on_device: false,
+            profile_data_on_device,
             torch,
             torch_setup,
             median_epoch_seconds,
@@ -143,7 +161,7 @@ impl BenchReport {
             eval,
             infer,
             peak_rss_mib: peak_rss_mib(),
-            launches: None,
+            launches,
         }
     }
 }

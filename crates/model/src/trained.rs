@@ -137,8 +137,11 @@ pub fn load_weights(
     Ok((model, config))
 }
 
+/// The value a setting had before it was saved.
+type OldValue = fn() -> serde_json::Value;
+
 /// Settings added after the first models were saved, with the values those models had.
-const LATER_KEYS: [(&str, fn() -> serde_json::Value); 2] = [
+const LATER_KEYS: [(&str, OldValue); 2] = [
     ("dropout", || serde_json::json!(0.0)),
     ("class_names", || serde_json::json!([])),
 ];

@@ -169,7 +169,7 @@ impl CapturedStep {
                 .inplace(|t| t.slice_assign([0..rows, 0..cols], batch.images));
             input
                 .targets
-                .inplace(|t| t.slice_assign([0..rows], batch.targets));
+                .inplace(|t| t.slice_assign(0..rows, batch.targets));
         }
         // Safety: every tensor the step touches is owned by the step's closure (the model,
         // the optimiser's state and numbers) or by `self` (the inputs, the outputs), and lives

@@ -68,7 +68,7 @@ impl Buffers {
 /// Writes `value` into `target`'s buffer, in place where `target` is its only owner.
 fn overwrite(target: &mut Tensor<1>, value: Tensor<1>) {
     let [count] = target.dims();
-    target.inplace(|t| t.slice_assign([0..count], value));
+    target.inplace(|t| t.slice_assign(0..count, value));
 }
 
 /// A state to return to: the step count and copies of the buffers.

@@ -141,7 +141,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
         req.progress,
     );
     if req.capture {
-        req.progress.say(&capture_line(&config));
+        req.progress.say(capture_line(&config));
     }
     if let Some(epoch) = resume_from {
         check_checkpoint(&run_dir, epoch, &model_config, &device)?;

@@ -153,7 +153,7 @@ impl UpdateRule {
         state: &[Tensor<1>],
         scalars: &Tensor<1>,
     ) -> (Tensor<1>, Vec<Tensor<1>>) {
-        let scalar = |i: usize| scalars.clone().slice([i..i + 1]);
+        let scalar = |i: usize| scalars.clone().slice(i..i + 1);
         let with_penalty = |penalty: Option<f32>, grad: Tensor<1>| match penalty {
             Some(penalty) => tensor.clone().mul_scalar(penalty).add(grad),
             None => grad,
