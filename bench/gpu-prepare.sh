@@ -34,6 +34,10 @@ cp "$CARGO_TARGET_DIR/debug/infer" "$stage/infer"
 strip "$stage/infer"
 xz -T0 -9e "$stage/infer"
 
+# The commit the builds are of (`-dirty`: with changes not committed), which the session prints
+# beside its figures.
+git describe --always --dirty --abbrev=12 >"$stage/built-from.txt"
+
 # The bench looks for data/mnist in the checkout first.
 if [ ! -f data/mnist/train-images-idx3-ubyte.gz ]; then
   mkdir -p data/mnist
@@ -51,8 +55,8 @@ fi
 # What each call carries, with the checkout's tracked files, against the 64 MiB a call takes.
 limit=$((64 * 1024 * 1024))
 tracked=$(git ls-files -z | xargs -0 stat -c %s | awk '{ s += $1 } END { print s }')
-part1=("$stage/bench-wgpu.xz" "$stage/train-wgpu.xz" "$stage/infer.xz" data .gl)
-part2=("$stage/bench-fusion.xz" "$stage/bench-vulkan.xz" "$stage/infer.xz" data .gl)
+part1=("$stage/bench-wgpu.xz" "$stage/train-wgpu.xz" "$stage/infer.xz" "$stage/built-from.txt" data .gl)
+part2=("$stage/bench-fusion.xz" "$stage/bench-vulkan.xz" "$stage/infer.xz" "$stage/built-from.txt" data .gl)
 fits=true
 for part in 1 2; do
   declare -n paths="part$part"

@@ -7,8 +7,8 @@
 #           eval; `infer` processes); last, if time is left, `train` on adam.toml both ways.
 #   part 2: the same bench with the fusion and the vulkan builds.
 # The calls (gpu-prepare.sh prints them with their sizes):
-#   command: bash bench/gpu-session.sh 1   carry: ["gpu-run/bench-wgpu.xz", "gpu-run/train-wgpu.xz", "gpu-run/infer.xz", "data", ".gl"]
-#   command: bash bench/gpu-session.sh 2   carry: ["gpu-run/bench-fusion.xz", "gpu-run/bench-vulkan.xz", "gpu-run/infer.xz", "data", ".gl"]
+#   command: bash bench/gpu-session.sh 1   carry: ["gpu-run/bench-wgpu.xz", "gpu-run/train-wgpu.xz", "gpu-run/infer.xz", "gpu-run/built-from.txt", "data", ".gl"]
+#   command: bash bench/gpu-session.sh 2   carry: ["gpu-run/bench-fusion.xz", "gpu-run/bench-vulkan.xz", "gpu-run/infer.xz", "gpu-run/built-from.txt", "data", ".gl"]
 # Each run has its own time limit so that each call ends well inside the device's 10 minutes
 # and both inside the session's 15 (each part at most about 300 s); logs and bench JSON go to
 # $OUT (or ./gpu-out).
@@ -30,6 +30,9 @@ if [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
   export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 fi
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
+# Which commit the staged builds are of (gpu-prepare.sh wrote it), beside the figures.
+echo "builds of commit $(cat gpu-run/built-from.txt 2>/dev/null || echo '(unknown: no gpu-run/built-from.txt)')" \
+  | tee -a "$out/gpu.txt"
 
 # name, PyTorch pairs, seconds allowed
 run_build() {

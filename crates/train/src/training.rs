@@ -260,36 +260,8 @@ fn run_learner(
     data: &RunData,
     (device, residence): (&Device, Residence),
 ) -> Result<Trained, TrainError> {
-    let model = model_config
-        .init_seeded(config.seed, &device.clone().autodiff())
-        .with_label_smoothing(config.train.label_smoothing as f32);
-    let batch = config.train.batch_size;
-    let scheduler = build_scheduler(
-        &config.schedule,
-        config.optimizer.lr(),
-        config.train.epochs,
-        data.train.len().div_ceil(batch),
-    )?;
-    let learner = Learner::new(model, build_optimizer(&config.optimizer), scheduler);
-
+    let learner = new_learner(config, model_config, data.train.len(), device)?;
     let start_epoch = resume_from.unwrap_or(0);
-    let train_loader = MnistLoader::new(
-        MnistDataset::new(data.train.clone()),
-        batch,
-        Some(config.seed),
-        device,
-    )
-    .with_augmentation(config.data.augment)
-    .with_residence(residence)
-    .starting_at_epoch(start_epoch as u64);
-    let valid_loader = MnistLoader::new(
-        MnistDataset::new(data.valid.clone()),
-        VALID_BATCH,
-        None,
-        device,
-    )
-    .with_residence(residence);
-
     let log = match resume_from {
         Some(epoch) => MetricsLog::resume(&run_dir.metrics(), epoch)?,
         None => MetricsLog::new(run_dir.metrics()),
@@ -303,38 +275,19 @@ fn run_learner(
     let dashboard = (req.progress == Progress::Dashboard && std::io::stdout().is_terminal())
         .then(|| burn::train::renderer::default_renderer(interrupter.clone(), resume_from));
     let show_table_after = dashboard.is_some();
-
-    let mut training = SupervisedTraining::new(
-        &run_dir.path,
-        Arc::new(train_loader),
-        Arc::new(valid_loader),
+    let renderer = EpochRenderer::new(record.clone(), dashboard, req.progress);
+    let mut training = supervised_training(
+        config,
+        run_dir,
+        data,
+        (device, residence),
+        start_epoch,
+        interrupter,
     )
-    .metrics((AccuracyMetric::new(), LossMetric::new()))
-    .metric_train_numeric(LearningRateMetric::new())
-    .with_default_checkpointers()
-    .with_checkpointing_strategy(checkpointing(config))
-    .with_interrupter(interrupter)
-    .num_epochs(config.train.epochs)
-    .renderer(Box::new(EpochRenderer::new(
-        record.clone(),
-        dashboard,
-        req.progress,
-    )));
+    .renderer(Box::new(renderer));
     if let Some(epoch) = resume_from {
         training = training.checkpoint(epoch);
     }
-    if let Some(es) = &config.early_stopping {
-        training = training.early_stopping(MetricEarlyStoppingStrategy::new(
-            &LossMetric::new(),
-            Aggregate::Mean,
-            Direction::Lowest,
-            MetricSplit::Valid,
-            StoppingCondition::NoImprovementSince {
-                n_epochs: es.patience,
-            },
-        ));
-    }
-
     let mut recorded = None;
     if req.capture {
         let resumed_optimizer = resume_from.map(|epoch| run_dir.checkpoint_file("optim", epoch));
@@ -358,18 +311,7 @@ fn run_learner(
             run_dir.checkpoints().display()
         )));
     }
-    let (rows, write_error) = {
-        let record = record
-            .lock()
-            .map_err(|_| TrainError::Training("the metrics recorder panicked".into()))?;
-        (record.log.rows().to_vec(), record.write_error.clone())
-    };
-    if let Some(message) = write_error {
-        return Err(TrainError::Save {
-            path: run_dir.metrics(),
-            message,
-        });
-    }
+    let rows = logged_rows(&record, run_dir)?;
     if show_table_after {
         // The dashboard is gone once training ends: leave the figures on the screen.
         for row in rows.iter().filter(|r| r.epoch > start_epoch) {
@@ -382,6 +324,96 @@ fn run_learner(
         rows,
         captured: recorded.map(|r| r.load(std::sync::atomic::Ordering::Relaxed)),
     })
+}
+
+/// The seeded model, the recipe's optimiser and its schedule over `train_images` images an
+/// epoch, on `device`'s autodiff view.
+fn new_learner(
+    config: &RunConfig,
+    model_config: &MlpConfig,
+    train_images: usize,
+    device: &Device,
+) -> Result<Learner<Mlp>, TrainError> {
+    let model = model_config
+        .init_seeded(config.seed, &device.clone().autodiff())
+        .with_label_smoothing(config.train.label_smoothing as f32);
+    let scheduler = build_scheduler(
+        &config.schedule,
+        config.optimizer.lr(),
+        config.train.epochs,
+        train_images.div_ceil(config.train.batch_size),
+    )?;
+    Ok(Learner::new(
+        model,
+        build_optimizer(&config.optimizer),
+        scheduler,
+    ))
+}
+
+/// Burn's supervised training of the recipe: the loaders (the training one shuffled from
+/// `start_epoch` on, the data kept where `residence` says), metrics, checkpoints, early
+/// stopping and interruption.
+fn supervised_training(
+    config: &RunConfig,
+    run_dir: &RunDir,
+    data: &RunData,
+    (device, residence): (&Device, Residence),
+    start_epoch: usize,
+    interrupter: Interrupter,
+) -> SupervisedTraining<Mlp> {
+    let train_loader = MnistLoader::new(
+        MnistDataset::new(data.train.clone()),
+        config.train.batch_size,
+        Some(config.seed),
+        device,
+    )
+    .with_augmentation(config.data.augment)
+    .with_residence(residence)
+    .starting_at_epoch(start_epoch as u64);
+    let valid_loader = MnistLoader::new(
+        MnistDataset::new(data.valid.clone()),
+        VALID_BATCH,
+        None,
+        device,
+    )
+    .with_residence(residence);
+    let training = SupervisedTraining::new(
+        &run_dir.path,
+        Arc::new(train_loader),
+        Arc::new(valid_loader),
+    )
+    .metrics((AccuracyMetric::new(), LossMetric::new()))
+    .metric_train_numeric(LearningRateMetric::new())
+    .with_default_checkpointers()
+    .with_checkpointing_strategy(checkpointing(config))
+    .with_interrupter(interrupter)
+    .num_epochs(config.train.epochs);
+    match &config.early_stopping {
+        Some(es) => training.early_stopping(MetricEarlyStoppingStrategy::new(
+            &LossMetric::new(),
+            Aggregate::Mean,
+            Direction::Lowest,
+            MetricSplit::Valid,
+            StoppingCondition::NoImprovementSince {
+                n_epochs: es.patience,
+            },
+        )),
+        None => training,
+    }
+}
+
+/// The rows `metrics.csv` got, or the error met writing it.
+fn logged_rows(record: &Mutex<EpochRecord>, run_dir: &RunDir) -> Result<Vec<EpochRow>, TrainError> {
+    let record = record
+        .lock()
+        .map_err(|_| TrainError::Training("the metrics recorder panicked".into()))?;
+    match &record.write_error {
+        Some(message) => Err(TrainError::Save {
+            path: run_dir.metrics(),
+            message: message.clone(),
+        }),
+        None => Ok(record.log.rows().to_vec()),
+    }
 }
 
 /// Keeps the last few epochs, and the epochs best on validation loss and accuracy (which
