@@ -461,3 +461,91 @@ fn resume_accepts_the_same_command_and_refuses_a_real_change_naming_both_values(
     assert_eq!(resumed.summary.epochs_completed, 2);
     assert_eq!(resumed.summary.seed, 7);
 }
+
+/// A small recipe that overfits quickly: 400 training images, a wide layer, a high rate.
+const OVERFITTING_RECIPE: &str = r#"
+name = "overfits"
+seed = 7
+
+[data]
+validation_split = 0.2
+train_limit = 500
+
+[model]
+hidden = [128]
+
+[train]
+epochs = 30
+batch_size = 10
+
+[optimizer]
+name = "sgd"
+lr = 0.5
+"#;
+
+/// The validation losses of a run's `metrics.csv`, epoch by epoch.
+fn valid_losses(rows: &[String]) -> Vec<f64> {
+    rows.iter()
+        .map(|row| row.split(',').nth(3).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn early_stopping_ends_a_run_once_validation_loss_has_not_improved_for_patience_epochs() {
+    let dir = tempfile::tempdir().unwrap();
+    let patience = 2;
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let stopping = write(
+        "stopping.toml",
+        format!("{OVERFITTING_RECIPE}\n[early_stopping]\npatience = {patience}\n"),
+    );
+    let running_on = write("running-on.toml", OVERFITTING_RECIPE.to_string());
+    let run = |config: &Path, name: &str, capture: bool| {
+        let mut req = request(dir.path(), name, 30, RunMode::Fresh);
+        req.config = config.to_path_buf();
+        req.capture = capture;
+        train(&req).unwrap()
+    };
+
+    let stopped = run(&stopping, "stopped", false);
+    let s = &stopped.summary;
+    assert!(
+        s.epochs_completed < s.epochs_planned,
+        "ran all {} epochs",
+        s.epochs_planned
+    );
+    assert_eq!(
+        s.stopped_early.as_deref(),
+        Some("early stopping: validation loss did not improve for 2 epochs")
+    );
+    let rows = metrics_rows(&stopped.run_dir.metrics());
+    assert_eq!(rows.len(), s.epochs_completed);
+    // It stopped exactly `patience` epochs after the best validation loss, and none of those
+    // epochs beat it.
+    let losses = valid_losses(&rows);
+    let best = (0..losses.len())
+        .min_by(|&a, &b| losses[a].total_cmp(&losses[b]))
+        .unwrap();
+    assert_eq!(
+        losses.len() - 1 - best,
+        patience,
+        "validation losses {losses:?}"
+    );
+
+    // Without the section the same recipe trains on, through the same epochs.
+    let full = run(&running_on, "full", false);
+    assert_eq!(full.summary.epochs_completed, 30);
+    assert_eq!(full.summary.stopped_early, None);
+    assert_eq!(
+        metrics_rows(&full.run_dir.metrics())[..rows.len()],
+        rows[..]
+    );
+
+    // A captured step stops at the same epoch (the same events reach the Learner).
+    let captured = run(&stopping, "captured", true);
+    assert_eq!(metrics_rows(&captured.run_dir.metrics()), rows);
+}
