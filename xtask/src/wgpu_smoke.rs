@@ -12,7 +12,8 @@
 //! within 1e-6 with `--fusion`), and within 1e-4 of the same run on the CPU; and so does
 //! `smoke.toml` with Adam on a cosine schedule and with SGD + momentum on a step schedule, a
 //! partial last batch each. With the GPU drivers hidden, the same binaries refuse a GPU named
-//! with `--device` in one line, and read on the CPU without one ([`crate::no_gpu`]). `bench
+//! with `--device` in one line, and read on the CPU without one ([`crate::no_gpu`]); a bad
+//! `CUBECL_WGPU_MAX_TASKS` is refused in one line naming it. `bench
 //! --launches`: the `sgd.toml`, `adam.toml` and `rmsprop.toml` training steps, plain and
 //! captured, launch no more kernels than when their budgets were set. Slow on
 //! software Vulkan (Mesa's lavapipe), fast on a GPU. `--fusion` builds `fusion` instead of
@@ -211,6 +212,7 @@ fn smoke(
         agree(other, cpu)?;
     }
     crate::no_gpu::checks(bin, scratch, (&run, &digits), &cpu.infer, cpu.accuracy)?;
+    a_bad_launch_setting_is_refused(bin, &run)?;
     capture_checks(bin, scratch, train_device, &config)?;
     launches_within_budget(root, bin, scratch, (train_device, fused))?;
     smoke_sgd_runs_agree(root, bin, scratch, train_device, fused)?;
@@ -218,6 +220,31 @@ fn smoke(
         let recipe = smoke_variant(&config, scratch, variant)?;
         captured_run_agrees(bin, scratch, train_device, fused, &recipe)?;
     }
+    Ok(())
+}
+
+/// `CUBECL_WGPU_MAX_TASKS` (kernel launches per GPU submission) set to 0: `eval` with no
+/// `--device` refuses it in one line naming the variable, exit 1, and reads nothing, rather than
+/// taking it for a missing GPU and reading on the CPU (as it did while cubecl panicked on it).
+fn a_bad_launch_setting_is_refused(bin: &Path, run: &str) -> anyhow::Result<()> {
+    let out = Command::new(bin.join("eval"))
+        .args(["--model", run, "--json"])
+        .env("CUBECL_WGPU_MAX_TASKS", "0")
+        .output()
+        .context("cannot run eval")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1)
+            && stderr.starts_with(
+                "error: device \"wgpu\": CUBECL_WGPU_MAX_TASKS=\"0\" is not a positive whole number"
+            )
+            && stderr.trim_end().lines().count() == 1
+            && out.stdout.is_empty(),
+        "eval with CUBECL_WGPU_MAX_TASKS=0 should fail in one line naming the variable, exit 1; \
+         it gave {}:\n{stderr}",
+        out.status
+    );
+    println!("CUBECL_WGPU_MAX_TASKS=0 is refused in one line naming it, exit 1");
     Ok(())
 }
 

@@ -22,13 +22,26 @@ pub struct Workbench {
     /// The device as named on the command line: `cpu`, `wgpu`, `vulkan`.
     pub device_name: String,
     pub device: Device,
-    /// The device and the build timed: `wgpu (wgpu+fusion)`.
+    /// The device and the build timed: `wgpu (wgpu+fusion, 256 launches per submission)`.
     pub device_label: String,
     /// The folder the IDX files were read from.
     pub data_dir: PathBuf,
     /// The training images (the recipe's, validation held out) and the test images.
     pub train: Split,
     pub test: Split,
+}
+
+/// On a GPU, how many kernel launches go into one submission (see
+/// `mnist_model::wgpu_runtime`), as the label of the figures says it; nothing elsewhere.
+fn submission_note(device_name: &str) -> String {
+    #[cfg(feature = "wgpu")]
+    if is_gpu(device_name) {
+        if let Ok(tasks) = mnist_model::wgpu_runtime::tasks_per_submission() {
+            return format!(", {tasks} launches per submission");
+        }
+    }
+    let _ = device_name;
+    String::new()
 }
 
 impl Workbench {
@@ -44,7 +57,11 @@ impl Workbench {
         let config = RunConfig::load(&config_path)?;
         let (device_name, device) =
             choose_device(args.device.as_deref(), Workload::Batches)?.announce();
-        let device_label = format!("{device_name} ({})", backend_label(&device_name));
+        let device_label = format!(
+            "{device_name} ({}{})",
+            backend_label(&device_name),
+            submission_note(&device_name)
+        );
         let kind = config.data.dataset;
         let (located, data) =
             load_data(args.data_dir.as_deref(), config.data.dir.as_deref(), kind)?;

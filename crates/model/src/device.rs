@@ -126,6 +126,8 @@ pub enum UnknownDevice {
         given: String,
         feature: &'static str,
     },
+    #[error("device {given:?}: {message}")]
+    BadSetting { given: String, message: String },
     #[error("device {given:?}: no GPU answered: {reason}. Is there a GPU with a Vulkan (or Metal, DX12) driver? `--device cpu` runs on the CPU")]
     Unavailable { given: String, reason: String },
 }
@@ -170,7 +172,23 @@ pub fn parse_device(name: &str) -> Result<Device, UnknownDevice> {
     Ok(device)
 }
 
-/// The device called `name`, not yet used.
+/// The wgpu device called `name` on `api`, its runtime started.
+#[cfg(feature = "wgpu")]
+fn started_gpu(name: &str, api: crate::wgpu_runtime::Api) -> Result<Device, UnknownDevice> {
+    use crate::wgpu_runtime::{started, StartError};
+    started(api).map_err(|error| match error {
+        StartError::BadTasks { .. } => UnknownDevice::BadSetting {
+            given: name.to_string(),
+            message: error.to_string(),
+        },
+        StartError::NoDevice(reason) => UnknownDevice::Unavailable {
+            given: name.to_string(),
+            reason,
+        },
+    })
+}
+
+/// The device called `name`; a GPU's runtime started, not yet used.
 fn device_called(name: &str) -> Result<Device, UnknownDevice> {
     match name {
         "cpu" | "flex" => Ok(Device::flex()),
@@ -178,14 +196,14 @@ fn device_called(name: &str) -> Result<Device, UnknownDevice> {
         #[allow(deprecated)]
         "ndarray" => Ok(Device::ndarray()),
         #[cfg(feature = "wgpu")]
-        "gpu" | "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+        "gpu" | "wgpu" => started_gpu(name, crate::wgpu_runtime::Api::Auto),
         #[cfg(not(feature = "wgpu"))]
         "gpu" | "wgpu" => Err(UnknownDevice::NotBuiltIn {
             given: name.to_string(),
             feature: "wgpu",
         }),
         #[cfg(feature = "vulkan")]
-        "vulkan" => Ok(Device::vulkan(burn::tensor::DeviceKind::DefaultDevice)),
+        "vulkan" => started_gpu(name, crate::wgpu_runtime::Api::Vulkan),
         #[cfg(not(feature = "vulkan"))]
         "vulkan" => Err(UnknownDevice::NotBuiltIn {
             given: name.to_string(),

@@ -11,6 +11,8 @@ mod sparse_input;
 mod step;
 mod summary;
 mod trained;
+#[cfg(feature = "wgpu")]
+pub mod wgpu_runtime;
 
 pub use mlp::{hold_random_generator, Init, Mlp, MlpConfig};
 pub use sparse_input::SPARSE_DENSITY_LIMIT;
