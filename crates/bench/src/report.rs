@@ -168,6 +168,24 @@ impl BenchReport {
 
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_epochs(f)?;
+        self.write_ratios(f)?;
+        self.write_arithmetic(f)?;
+        self.write_eval_and_infer(f)?;
+        if let Some(mib) = self.peak_rss_mib {
+            writeln!(f, "| peak memory (this process) | {mib:.0} MiB |")?;
+        }
+        if let Some(setup) = &self.torch_setup {
+            writeln!(f, "\nreference: {setup}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The table's rows, a group at a time.
+impl BenchReport {
+    /// The recipe, our epochs (plain, each other way, the profile) and the launches.
+    fn write_epochs(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "recipe {} on {}: {} images per epoch, batch {}",
@@ -207,6 +225,11 @@ impl fmt::Display for BenchReport {
         if let Some(launches) = &self.launches {
             write!(f, "{launches}")?;
         }
+        Ok(())
+    }
+
+    /// Ours against PyTorch, and each other way against ours and PyTorch.
+    fn write_ratios(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(ratio) = self.median_ratio {
             let pairs: Vec<String> = self.ratios.iter().map(|r| format!("{r:.2}")).collect();
             writeln!(
@@ -244,6 +267,11 @@ impl fmt::Display for BenchReport {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// The epoch's arithmetic, the sgemm rates, and the floor they give.
+    fn write_arithmetic(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "| arithmetic per epoch | {:.0} GFLOP |",
@@ -262,6 +290,11 @@ impl fmt::Display for BenchReport {
             "| arithmetic floor at the faster rate (every product dense) | {:.3} s; our epoch is {:.2}x the floor |",
             self.floor_seconds, self.floor_ratio
         )?;
+        Ok(())
+    }
+
+    /// Evaluation of the test set, and `infer` on one image.
+    fn write_eval_and_infer(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = &self.eval;
         writeln!(
             f,
@@ -292,12 +325,6 @@ impl fmt::Display for BenchReport {
                 f,
                 "| `infer --device {gpu} ...` the same, the GPU started for one image | {ms:.1} ms |"
             )?;
-        }
-        if let Some(mib) = self.peak_rss_mib {
-            writeln!(f, "| peak memory (this process) | {mib:.0} MiB |")?;
-        }
-        if let Some(setup) = &self.torch_setup {
-            writeln!(f, "\nreference: {setup}")?;
         }
         Ok(())
     }
