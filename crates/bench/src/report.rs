@@ -10,42 +10,26 @@ use crate::launch_profile::LaunchProfile;
 use crate::median;
 use crate::timed_training::{flops_per_sample, EpochTiming};
 
+/// The figures of a bench run: what it measured, and what follows from it.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub recipe: String,
     pub device: String,
     pub train_images: usize,
     pub batch_size: usize,
-    /// Median epoch of each trial (ours), in trial order: whole epochs, one device sync each.
-    pub ours: Vec<EpochTiming>,
-    /// Other ways of running the same epochs, timed in the same trials: the training set
-    /// kept on the device, the training step captured and replayed.
-    pub variants: Vec<Variant>,
-    /// The median epoch of a separate run with a device sync after each phase of each step.
-    pub profile: EpochTiming,
-    /// Whether that run kept the data on the device (as `train` does on a GPU).
-    pub profile_data_on_device: bool,
-    /// Median epoch seconds of each PyTorch trial, interleaved with ours.
-    pub torch: Vec<f64>,
-    pub torch_setup: Option<String>,
+    #[serde(flatten)]
+    pub measured: Measured,
     /// ours / PyTorch per pair, and their median: below 1 means faster than PyTorch.
     pub ratios: Vec<f64>,
     pub median_ratio: Option<f64>,
     pub median_epoch_seconds: f64,
     pub samples_per_second: f64,
     pub gflop_per_epoch: f64,
-    /// The sgemm rate (2048^3, best of 10) of our backend and, if it ran, of PyTorch.
-    pub our_sgemm_gflops: f64,
-    pub torch_sgemm_gflops: Option<f64>,
-    /// The epoch's arithmetic at the faster of the two rates, and our epoch over it.
+    /// The epoch's arithmetic at the faster of the two sgemm rates, and our epoch over it.
     pub floor_seconds: f64,
     pub floor_ratio: f64,
-    pub eval: EvalFigures,
-    pub infer: InferFigures,
     /// Peak resident memory of this process (VmHWM), data sets included.
     pub peak_rss_mib: Option<f64>,
-    /// Kernel launches per step and per evaluation of the test images, on a GPU.
-    pub launches: Option<LaunchProfile>,
 }
 
 /// Another way of running our epochs, timed in the same trials as the plain one.
@@ -97,71 +81,57 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// What a bench run measured, for [`BenchReport::new`].
+/// What a bench run measured.
+#[derive(Debug, Clone, Serialize)]
 pub struct Measured {
-    /// Median epoch of each trial (ours), and the other ways of running them.
+    /// Median epoch of each trial (ours), in trial order: whole epochs, one device sync each.
     pub ours: Vec<EpochTiming>,
+    /// Other ways of running the same epochs, timed in the same trials: the training set
+    /// kept on the device, the training step captured and replayed, every product dense.
     pub variants: Vec<Variant>,
-    /// The per-phase profile, and whether it kept the data on the device.
+    /// The median epoch of a separate run with a device sync after each phase of each step.
     pub profile: EpochTiming,
+    /// Whether that run kept the data on the device (as `train` does on a GPU).
     pub profile_data_on_device: bool,
-    /// PyTorch's epoch per trial, and how it ran.
+    /// Median epoch seconds of each PyTorch trial, interleaved with ours.
     pub torch: Vec<f64>,
     pub torch_setup: Option<String>,
+    /// The sgemm rate (2048^3, best of 10) of our backend and, if it ran, of PyTorch.
     pub our_sgemm_gflops: f64,
     pub torch_sgemm_gflops: Option<f64>,
     pub eval: EvalFigures,
     pub infer: InferFigures,
+    /// Kernel launches per step and per evaluation of the test images, on a GPU.
     pub launches: Option<LaunchProfile>,
 }
 
 impl BenchReport {
     /// The report of `measured`, for `config`'s recipe on `train_images` images, on `device`.
     pub fn new(config: &RunConfig, device: &str, train_images: usize, measured: Measured) -> Self {
-        let Measured {
-            ours,
-            variants,
-            profile,
-            profile_data_on_device,
-            torch,
-            torch_setup,
-            our_sgemm_gflops,
-            torch_sgemm_gflops,
-            eval,
-            infer,
-            launches,
-        } = measured;
-        let ratios = ratios_to_torch(&ours, &torch);
-        let totals: Vec<f64> = ours.iter().map(|o| o.total).collect();
+        let m = &measured;
+        let ratios = ratios_to_torch(&m.ours, &m.torch);
+        let totals: Vec<f64> = m.ours.iter().map(|o| o.total).collect();
         let median_epoch_seconds = median(&totals).unwrap_or(f64::NAN);
         let model = config.model.to_burn(config.data.dataset);
         let gflop_per_epoch = flops_per_sample(&model) * train_images as f64 / 1e9;
-        let rate = torch_sgemm_gflops.map_or(our_sgemm_gflops, |t| t.max(our_sgemm_gflops));
+        let rate = m
+            .torch_sgemm_gflops
+            .map_or(m.our_sgemm_gflops, |t| t.max(m.our_sgemm_gflops));
         let floor_seconds = gflop_per_epoch / rate;
         BenchReport {
             recipe: config.name.clone(),
             device: device.to_string(),
             train_images,
             batch_size: config.train.batch_size,
+            measured,
             median_ratio: median(&ratios),
             ratios,
-            ours,
-            variants,
-            profile,
-            profile_data_on_device,
-            torch,
-            torch_setup,
             median_epoch_seconds,
             samples_per_second: train_images as f64 / median_epoch_seconds,
             gflop_per_epoch,
-            our_sgemm_gflops,
-            torch_sgemm_gflops,
             floor_ratio: median_epoch_seconds / floor_seconds,
             floor_seconds,
-            eval,
-            infer,
             peak_rss_mib: peak_rss_mib(),
-            launches,
         }
     }
 }
@@ -175,7 +145,7 @@ impl fmt::Display for BenchReport {
         if let Some(mib) = self.peak_rss_mib {
             writeln!(f, "| peak memory (this process) | {mib:.0} MiB |")?;
         }
-        if let Some(setup) = &self.torch_setup {
+        if let Some(setup) = &self.measured.torch_setup {
             writeln!(f, "\nreference: {setup}")?;
         }
         Ok(())
@@ -197,7 +167,7 @@ impl BenchReport {
             "| epoch (median) | {:.3} s ({:.0} samples/s) |",
             self.median_epoch_seconds, self.samples_per_second
         )?;
-        for v in &self.variants {
+        for v in &self.measured.variants {
             if let Some(seconds) = v.median_epoch_seconds {
                 writeln!(
                     f,
@@ -207,11 +177,11 @@ impl BenchReport {
                 )?;
             }
         }
-        let p = &self.profile;
+        let p = &self.measured.profile;
         writeln!(
             f,
             "| profile epoch, a device sync after each phase{}: data / forward / backward / step | {:.3} s: {:.3} / {:.3} / {:.3} / {:.3} s |",
-            if self.profile_data_on_device {
+            if self.measured.profile_data_on_device {
                 " (data on the device)"
             } else {
                 ""
@@ -222,7 +192,7 @@ impl BenchReport {
             p.backward,
             p.step
         )?;
-        if let Some(launches) = &self.launches {
+        if let Some(launches) = &self.measured.launches {
             write!(f, "{launches}")?;
         }
         Ok(())
@@ -235,7 +205,7 @@ impl BenchReport {
             writeln!(
                 f,
                 "| PyTorch epoch (median) | {:.3} s |",
-                median(&self.torch).unwrap_or(f64::NAN)
+                median(&self.measured.torch).unwrap_or(f64::NAN)
             )?;
             writeln!(
                 f,
@@ -244,7 +214,7 @@ impl BenchReport {
                 self.ratios.len()
             )?;
         }
-        for v in &self.variants {
+        for v in &self.measured.variants {
             if let Some(ratio) = v.median_ours_over_variant {
                 let trials: Vec<String> = v
                     .ours_over_variant
@@ -278,12 +248,13 @@ impl BenchReport {
             self.gflop_per_epoch
         )?;
         let torch_rate = self
+            .measured
             .torch_sgemm_gflops
             .map_or(String::new(), |t| format!(", PyTorch {t:.0}"));
         writeln!(
             f,
             "| sgemm 2048^3, GFLOP/s | ours {:.0}{torch_rate} |",
-            self.our_sgemm_gflops
+            self.measured.our_sgemm_gflops
         )?;
         writeln!(
             f,
@@ -295,7 +266,7 @@ impl BenchReport {
 
     /// Evaluation of the test set, and `infer` on one image.
     fn write_eval_and_infer(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = &self.eval;
+        let e = &self.measured.eval;
         writeln!(
             f,
             "| eval, {} test images | {:.3} s ({:.0} images/s) |",
@@ -311,16 +282,19 @@ impl BenchReport {
         writeln!(
             f,
             "| infer in process (decode + preprocess + predict) | {:.2} ms; model load {:.1} ms |",
-            self.infer.in_process_ms, self.infer.model_load_ms
+            self.measured.infer.in_process_ms, self.measured.infer.model_load_ms
         )?;
-        if let Some(ms) = self.infer.process_ms {
+        if let Some(ms) = self.measured.infer.process_ms {
             writeln!(
                 f,
                 "| `infer {}` whole process, on the CPU as by default (median of {}) | {ms:.1} ms |",
-                self.infer.image, self.infer.process_runs
+                self.measured.infer.image, self.measured.infer.process_runs
             )?;
         }
-        if let (Some(ms), Some(gpu)) = (self.infer.gpu_process_ms, &self.infer.gpu_device) {
+        if let (Some(ms), Some(gpu)) = (
+            self.measured.infer.gpu_process_ms,
+            &self.measured.infer.gpu_device,
+        ) {
             writeln!(
                 f,
                 "| `infer --device {gpu} ...` the same, the GPU started for one image | {ms:.1} ms |"
