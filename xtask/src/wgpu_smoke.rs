@@ -46,8 +46,14 @@ fn binary_dir(root: &Path) -> PathBuf {
 
 /// Runs a built binary; its stdout, or an error with its stderr.
 fn output(binary: &Path, args: &[&str]) -> anyhow::Result<String> {
+    output_with(binary, args, &[])
+}
+
+/// [`output`], with the variables `env` set.
+fn output_with(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<String> {
     let out = Command::new(binary)
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .with_context(|| format!("cannot run {}", binary.display()))?;
     if !out.status.success() {
@@ -269,6 +275,20 @@ fn capture_checks(
         }
         print!("{}", output(&bin.join("bench"), &args)?);
     }
+    // With 256 launches to a GPU submission instead of cubecl's 32 (the GPU session times
+    // both): the variable is honoured, and the replay still trains exactly as plain steps.
+    let args = ["--device", train_device, "--check-capture"];
+    let wide = output_with(
+        &bin.join("bench"),
+        &args,
+        &[("CUBECL_WGPU_MAX_TASKS", "256")],
+    )?;
+    ensure!(
+        wide.contains("256 launches per submission"),
+        "bench with CUBECL_WGPU_MAX_TASKS=256 did not say it ran with 256 launches per \
+         submission:\n{wide}"
+    );
+    print!("{wide}");
     Ok(())
 }
 
