@@ -66,4 +66,4 @@ for part in 1 2; do
   [ "$size" -le "$limit" ] || { echo "part $part carries more than 64 MiB" >&2; fits=false; }
 done
 $fits || exit 1
-echo "staged; on the GPU machine, the two calls above"
+echo "staged (builds of $(cat "$stage/built-from.txt")); on the GPU machine, the two calls above, part 2 at once after part 1 (a lent machine is given back after 30 s idle)"
