@@ -179,6 +179,11 @@ pub struct WebServer {
 
 impl WebServer {
     pub fn start(artifacts: &Path) -> WebServer {
+        Self::start_with(artifacts, web::Timeouts::default())
+    }
+
+    /// The server with other deadlines for slow clients.
+    pub fn start_with(artifacts: &Path, timeouts: web::Timeouts) -> WebServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
         listener
             .set_nonblocking(true)
@@ -186,7 +191,9 @@ impl WebServer {
         let url = format!("http://{}", listener.local_addr().expect("a bound port"));
         let device = mnist_model::device::parse_device("cpu").expect("the CPU device");
         let models = web::Models::new(artifacts.to_path_buf(), infer::shipped_model_dir(), device);
-        let state = std::sync::Arc::new(web::AppState::new(artifacts.to_path_buf(), models));
+        let state = std::sync::Arc::new(
+            web::AppState::new(artifacts.to_path_buf(), models).with_timeouts(timeouts),
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
@@ -261,12 +268,19 @@ pub fn write_epochs(run: &Path, epochs: usize) {
 }
 
 /// A run in the middle of training, as `train` leaves it after `epochs` epochs: the shipped
-/// run's config and first metrics rows, no summary and no final model yet.
-pub fn training_run(artifacts: &Path, name: &str, epochs: usize) -> PathBuf {
+/// run's config and first metrics rows, no summary and no final model yet, and the folder's
+/// lock held as a training process holds it (dropping the lock is the process ending).
+pub fn training_run(
+    artifacts: &Path,
+    name: &str,
+    epochs: usize,
+) -> (PathBuf, mnist_train::RunLock) {
     let run = copy_shipped_run(artifacts, name);
     for file in ["summary.json", "model.bpk", "model.json"] {
         std::fs::remove_file(run.join(file)).expect("a file of the copied run");
     }
     write_epochs(&run, epochs);
-    run
+    let lock = mnist_train::RunLock::acquire(&mnist_train::RunDir::new(artifacts, name))
+        .expect("the run's lock");
+    (run, lock)
 }

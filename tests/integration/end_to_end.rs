@@ -160,6 +160,22 @@ fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
     );
     assert!(!stdout.contains("ProgressSnapshot"), "{stdout}");
     assert!(stdout.contains("test accuracy"), "{stdout}");
+    // The last line says where the pictures are, and the report is there.
+    let report = artifacts.path().join("smoke").join("report.md");
+    assert!(
+        stdout.contains(&format!("its pictures and figures: {}\n", report.display())),
+        "{stdout}"
+    );
+    // Then the recipe's own word on what to expect of it.
+    assert!(
+        stdout
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("about this recipe: a quick check that training works")),
+        "{stdout}"
+    );
+    assert!(report.is_file());
 
     // Bad input: a clear error on stderr, a non-zero exit, no run folder.
     let out = run(&["--run-name", "bad", "--lr", "-1"]);

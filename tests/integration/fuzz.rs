@@ -43,8 +43,9 @@ fn read_both(dir: &Path, bytes: &[u8]) {
 }
 
 /// Keys of a run config and values of every TOML type, to mix.
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 23] = [
     "name",
+    "about",
     "seed",
     "data.dataset",
     "data.dir",

@@ -466,3 +466,70 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
     assert_eq!(answer["unsure"], false, "{answer}");
     assert!(answer.get("doubt").is_none(), "{answer}");
 }
+
+#[test]
+fn reading_the_named_samples_ends_with_a_score_and_what_to_try_next() {
+    let samples = integration_tests::workspace_root().join("tests/fixtures/digits");
+    let answers = |extra: &[&std::ffi::OsStr]| {
+        let out = Command::new(integration_tests::binary("infer"))
+            .args(["--device", "cpu"])
+            .args(extra)
+            .arg(&samples)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A run folder with a report, as `train` leaves it.
+    let artifacts = tempfile::tempdir().unwrap();
+    let run = integration_tests::copy_shipped_run(artifacts.path(), "mine");
+    std::fs::write(run.join("report.md"), "# report\n").unwrap();
+    let text = answers(&["--model".as_ref(), run.as_os_str()]);
+    let folder = samples.display().to_string();
+    let answers_per_file: Vec<(&str, &str)> = text
+        .lines()
+        .filter(|l| l.starts_with(&folder))
+        .filter_map(|l| l.split_once(": "))
+        .collect();
+    let files = std::fs::read_dir(&samples).unwrap().count();
+    assert_eq!(answers_per_file.len(), files, "{text}");
+    let right = answers_per_file
+        .iter()
+        .filter(|(file, answer)| {
+            let named = Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .chars()
+                .next();
+            answer.chars().next() == named && answer.chars().nth(1) == Some(' ')
+        })
+        .count();
+    let score = format!("{right} of {files} read right (");
+    assert!(text.contains(&score), "{score:?} in {text}");
+    assert!(text.contains("marked \"not sure\""), "{text}");
+    assert!(
+        text.contains(&run.join("report.md").display().to_string()),
+        "the run's report: {text}"
+    );
+    assert!(
+        text.contains("the shipped model on the same images:"),
+        "{text}"
+    );
+    assert!(text.contains("cargo run -p web"), "{text}");
+
+    // The shipped model: no report to point at, and a model of one's own to train next.
+    let text = answers(&[]);
+    assert!(text.contains(" read right ("), "{text}");
+    assert!(
+        text.contains("cargo xtask train --config configs/sgd.toml"),
+        "{text}"
+    );
+    // Machine-readable output stays exactly one record per file.
+    let json = answers(&["--json".as_ref()]);
+    assert!(json.lines().all(|l| l.starts_with('{')), "{json}");
+}

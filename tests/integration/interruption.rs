@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use burn::module::Module;
 use integration_tests::{metrics_rows, saved_weights, smoke_request};
+use mnist_train::runs::{run_detail, RunStatus};
 use mnist_train::{train, RunMode, TrainError};
 
 /// A run long enough to be caught mid-epoch (about half a second per epoch): the tutorial's
@@ -143,6 +144,122 @@ fn sigint_stops_cleanly_says_how_to_resume_and_the_resumed_run_matches() {
 
     run_ok(train_command(&config, &artifacts, "stopped", &["--resume"]));
     assert!(saved_weights(&stopped) == saved_weights(&artifacts.join("straight")));
+}
+
+/// A run whose validation takes longer than its training (6,000 training images, 54,000
+/// validation ones), so a signal can be sent while it validates.
+const VALIDATION_HEAVY_CONFIG: &str = r#"
+seed = 5
+[data]
+validation_split = 0.9
+[model]
+hidden = [784, 32]
+[train]
+epochs = 3
+batch_size = 100
+[optimizer]
+name = "sgd"
+lr = 0.05
+[artifacts]
+keep_checkpoints = 3
+"#;
+
+/// Waits until `path` exists (Burn's metric logs name the phase: `train/epoch-2/` appears as
+/// epoch 2's training starts, `valid/epoch-2/` as its validation does).
+fn wait_for(child: &mut Child, path: &Path) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "training ended before {} appeared",
+            path.display()
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Starts the validation-heavy run `name`, sends SIGINT once `phase` (a path inside the run
+/// folder) appears, and checks what it leaves: only epoch 1, as printed, logged and
+/// checkpointed, a message that says so, and a folder that reads `stopped` at once.
+#[cfg(unix)]
+fn sigint_when(phase: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("heavy.toml");
+    std::fs::write(&config, VALIDATION_HEAVY_CONFIG).unwrap();
+    let artifacts = dir.path().join("artifacts");
+    let run = artifacts.join("stopped");
+    let mut child = train_command(&config, &artifacts, "stopped", &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_first_checkpoint(&mut child, &run);
+    wait_for(&mut child, &run.join(phase));
+    assert_eq!(
+        run_detail(&artifacts, "stopped").unwrap().info.status,
+        RunStatus::Training
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+
+    // The gone process's run reads `stopped` at once, not after some time.
+    let detail = run_detail(&artifacts, "stopped").unwrap();
+    assert_eq!(detail.info.status, RunStatus::Stopped);
+    assert_eq!(detail.info.epochs_completed, 1);
+    // Epoch 2 was cut short: no line, no row, no checkpoint for it.
+    let epoch_lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("epoch ")).collect();
+    assert_eq!(epoch_lines.len(), 1, "{stdout}");
+    assert!(epoch_lines[0].starts_with("epoch 1/3"), "{stdout}");
+    assert_eq!(metrics_rows(&run.join("metrics.csv")).len(), 1);
+    assert!(!run.join("checkpoint").join("model-2.bpk").exists());
+    assert!(
+        stderr.contains("stopped during epoch 2; epoch 1 is checkpointed in"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_during_validation_leaves_no_figures_of_the_partial_pass() {
+    sigint_when("valid/epoch-2");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_during_training_leaves_the_finished_epochs_only() {
+    sigint_when("train/epoch-2");
+}
+
+#[test]
+fn a_run_being_trained_cannot_be_trained_by_a_second_process_at_once() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let run = mnist_train::RunDir::new(artifacts.path(), "busy");
+    std::fs::create_dir_all(&run.path).unwrap();
+    let _held = mnist_train::RunLock::acquire(&run).unwrap();
+    for mode in [RunMode::Fresh, RunMode::Resume, RunMode::Overwrite] {
+        let message = train(&smoke_request(artifacts.path(), "busy", 1, mode))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("is being trained now by process"),
+            "{message}"
+        );
+    }
+    assert!(run.path.is_dir(), "nothing was deleted");
 }
 
 #[test]

@@ -248,3 +248,42 @@ fn csv_has_a_row_per_image_and_an_empty_answer_where_none_was_found() {
         }
     }
 }
+
+#[test]
+fn the_help_texts_say_what_the_binaries_do() {
+    let help = text(&run("train", &["--help"]).stdout);
+    // It trains either data set: the Fashion-MNIST recipe is one of the configs.
+    assert!(help.contains("MNIST or Fashion-MNIST"), "{help}");
+    assert!(
+        std::fs::read_to_string(integration_tests::config("fashion.toml"))
+            .unwrap()
+            .contains("dataset = \"fashion-mnist\"")
+    );
+    // `--capture` records the optimiser with the step, and refuses dropout, as it says.
+    let capture = help
+        .split("--capture")
+        .nth(1)
+        .unwrap_or_default()
+        .split("\n  -")
+        .next()
+        .unwrap_or_default()
+        .replace(char::is_whitespace, " ");
+    assert!(capture.contains("the optimiser's update"), "{capture}");
+    assert!(!capture.contains("after each replay"), "{capture}");
+    assert!(capture.contains("Not with dropout"), "{capture}");
+    let refused = run(
+        "train",
+        &[
+            "--config",
+            integration_tests::config("fashion.toml").to_str().unwrap(),
+            "--capture",
+            "--device",
+            "cpu",
+            "--artifacts-dir",
+            "/nonexistent/never-written",
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("dropout"), "{stderr}");
+}

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
 use integration_tests::{
     binary, copy_shipped_run, shipped_metrics_lines, shipped_test_accuracy, training_run,
@@ -168,7 +168,18 @@ fn every_kind_of_bad_request_gets_a_4xx_with_its_reason() {
             400,
             "not a run name",
         ),
-        ("unknown run", get(&server, "/api/runs/nope"), 404, "nope"),
+        (
+            "unknown run",
+            get(&server, "/api/runs/nope"),
+            404,
+            "run \"nope\" not found",
+        ),
+        (
+            "a GET where a POST goes",
+            get(&server, "/api/predict"),
+            405,
+            "GET is not allowed on /api/predict",
+        ),
         (
             "run name with a slash",
             get(&server, "/api/runs/a%2Fb"),
@@ -194,12 +205,17 @@ fn every_kind_of_bad_request_gets_a_4xx_with_its_reason() {
             "no such route",
         ),
     ];
+    let server_folder = artifacts.path().display().to_string();
     for (what, (status, json), expected, reason) in cases {
         let message = json["error"].as_str().unwrap_or_default();
         assert_eq!(status, expected, "{what}: {json}");
         assert!(
             message.contains(reason) && !message.contains('\n'),
             "{what}: {message:?} should say {reason:?} in one line"
+        );
+        assert!(
+            !message.contains(&server_folder),
+            "{what}: {message:?} shows the server's folder"
         );
     }
     // `..` sent as written, past any client tidying: never a file outside the artifacts folder.
@@ -269,7 +285,7 @@ fn runs_list_finished_and_live_runs_with_their_metrics() {
     let artifacts = tempfile::tempdir().unwrap();
     copy_shipped_run(artifacts.path(), "done");
     // A run in the middle of training: what `train` has written after three epochs.
-    let live = training_run(artifacts.path(), "live", 3);
+    let (live, lock) = training_run(artifacts.path(), "live", 3);
     std::fs::create_dir(artifacts.path().join("not-a-run")).unwrap();
     let server = WebServer::start(artifacts.path());
 
@@ -300,15 +316,8 @@ fn runs_list_finished_and_live_runs_with_their_metrics() {
     );
     assert!(detail["config"].as_str().unwrap().contains("[optimizer]"));
 
-    // Nothing written for a long while: it stopped (interrupted or crashed).
-    let long_ago = SystemTime::now() - Duration::from_secs(3600);
-    for file in ["metrics.csv", "config.toml"] {
-        let f = std::fs::File::options()
-            .append(true)
-            .open(live.join(file))
-            .unwrap();
-        f.set_modified(long_ago).unwrap();
-    }
+    // Its process ends (stopped, interrupted or killed): the run says so at once.
+    drop(lock);
     assert_eq!(get(&server, "/api/runs/live").1["status"], "stopped");
 }
 
@@ -331,4 +340,86 @@ fn a_run_serves_its_pictures_and_nothing_else() {
     assert_eq!(response.body_mut().read_to_vec().unwrap(), png);
     assert_eq!(get(&server, "/api/runs/pictured/weights.png").0, 404);
     assert!(Path::new(&run.join("config.toml")).is_file());
+}
+
+/// What the server answers a client that sends only `sent` and then waits: the status line,
+/// the JSON body, and how long the answer took.
+fn stalled_client(server: &WebServer, sent: &[u8]) -> (String, Value, Duration) {
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("a connection");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let start = Instant::now();
+    stream.write_all(sent).unwrap();
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // Until the server closes the connection (or the read times out).
+    while let Ok(n @ 1..) = stream.read(&mut buffer) {
+        reply.extend_from_slice(&buffer[..n]);
+    }
+    let took = start.elapsed();
+    let reply = String::from_utf8_lossy(&reply).into_owned();
+    let status = reply.lines().next().unwrap_or_default().to_string();
+    let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let json = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, json, took)
+}
+
+#[test]
+fn a_client_that_stalls_is_answered_408_and_let_go() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let second = Duration::from_secs(1);
+    let server = WebServer::start_with(
+        artifacts.path(),
+        web::Timeouts {
+            headers: second,
+            body: second,
+        },
+    );
+    // Ten bytes of a body announced as 1,000.
+    let (status, json, took) = stalled_client(
+        &server,
+        b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789",
+    );
+    assert!(status.contains(" 408 "), "{status}");
+    assert_eq!(json["error"], "the upload did not arrive within 1 s");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // Half a request line, then nothing.
+    let (status, json, took) = stalled_client(&server, b"GET /api/ru");
+    assert!(status.contains(" 408 "), "{status}");
+    assert_eq!(
+        json["error"],
+        "the request's headers did not arrive in time"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // Nothing is held: the server answers the next client at once.
+    let digit = std::fs::read(canvas_fixture("1-canvas-22px.png")).unwrap();
+    assert_eq!(post(&server, "/api/predict", &digit).1["digit"], 1);
+}
+
+#[test]
+fn a_number_is_read_as_infer_reads_it() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let numbers = integration_tests::workspace_root().join("tests/fixtures/numbers");
+    for name in ["42.png", "17-touching.png"] {
+        let file = numbers.join(name);
+        let (status, web) = post(&server, "/api/predict", &std::fs::read(&file).unwrap());
+        assert_eq!(status, 200, "{name}: {web}");
+        let out = std::process::Command::new(binary("infer"))
+            .args(["--json", "--device", "cpu"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(web["number"], cli["number"], "{name}");
+        assert_eq!(web["unsure"], cli["unsure"], "{name}");
+        let digits = cli["digits"].as_array().unwrap();
+        assert!(digits.len() >= 2, "{name}: {cli}");
+        assert_eq!(web["inputs"].as_array().unwrap().len(), digits.len());
+        for (w, c) in web["digits"].as_array().unwrap().iter().zip(digits) {
+            assert_eq!(w["probabilities"], c["probabilities"], "{name}");
+        }
+    }
 }

@@ -272,7 +272,7 @@ fn an_uploaded_file_is_read_and_a_bad_one_explained() {
 fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
     let artifacts = tempfile::tempdir().unwrap();
     copy_shipped_run(artifacts.path(), "finished-run");
-    let live = training_run(artifacts.path(), "training-now", 2);
+    let (live, lock) = training_run(artifacts.path(), "training-now", 2);
     let server = WebServer::start(artifacts.path());
     with_page(&server.url, |page| async move {
         click(&page, "#tab-runs").await;
@@ -322,5 +322,9 @@ fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
             "document.querySelectorAll('#compare svg.chart path').length === 4",
         )
         .await;
+
+        // Its process ends (stopped, or killed): the page says so on its next look.
+        drop(lock);
+        wait_for(&page, &format!("{} === 'stopped'", row("training-now", 2))).await;
     });
 }

@@ -2,12 +2,13 @@
 //! sets. Every binary is built with the workspace's one profile (`dev`, optimised where it
 //! matters), the profile `cargo run` and `cargo test` use, so Burn is compiled once.
 
+mod cargo;
 mod fetch;
 mod no_gpu;
 mod one_burn;
 mod wgpu_smoke;
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
@@ -105,34 +106,11 @@ pub(crate) fn workspace_root() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
-pub(crate) fn cargo(args: &[String]) -> anyhow::Result<bool> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(args)
-        .status()
-        .with_context(|| format!("cannot run {cargo}"))?;
-    Ok(status.success())
-}
-
-fn exit_code(ok: bool) -> ExitCode {
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-/// `cargo run -p <package> --bin <bin> [--features F] -- <the rest>`.
+/// Builds `bin` of `package` (forwarding `--features`) and runs it with the rest of `args`.
 fn run_bin(package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
     let (features, rest) = split_features(args)?;
-    let mut cargo_args: Vec<String> = ["run", "--quiet", "--package", package]
-        .map(String::from)
-        .to_vec();
-    cargo_args.extend(["--bin".to_string(), bin.to_string()]);
-    cargo_args.extend(features);
-    cargo_args.push("--".into());
-    cargo_args.extend(rest);
-    cargo(&cargo_args).map(exit_code)
+    let program = cargo::build_bin(package, bin, &features)?;
+    cargo::exec(&program, &rest)
 }
 
 /// The trainer's binaries.
@@ -144,12 +122,6 @@ fn run_train_bin(bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
 /// runs the bench.
 fn run_bench(args: &[String]) -> anyhow::Result<ExitCode> {
     let (features, _) = split_features(args)?;
-    let mut build: Vec<String> = ["build", "--quiet", "--package", "infer"]
-        .map(String::from)
-        .to_vec();
-    build.extend(features);
-    if !cargo(&build)? {
-        return Ok(ExitCode::FAILURE);
-    }
+    cargo::build_bin("infer", "infer", &features)?;
     run_bin("mnist-bench", "bench", args)
 }

@@ -1,13 +1,15 @@
-//! `cargo xtask one-burn`: every package builds the same Burn, checked without building.
+//! `cargo xtask one-burn`: every package builds the same Burn, and the same build of every
+//! other crate, checked without building.
 //!
 //! Cargo compiles a crate once per set of features it is resolved with, its dependencies'
 //! included. `cargo tree` prints that resolution for any selection of packages without
 //! compiling anything, so the check compares, crate by crate, the features of everything in
 //! Burn's dependency tree as `cargo test --workspace` resolves them and as building each
-//! package alone does. A difference means that building that package compiles Burn again.
+//! package alone does (a difference: building that package compiles Burn again), then the
+//! same for every crate a package shares with the workspace (a difference: `cargo run -p web`
+//! after `cargo test` recompiles tokio, say).
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::Command;
 
 use anyhow::{bail, ensure, Context};
 
@@ -77,13 +79,42 @@ fn parse_node(text: &str) -> Node {
     }
 }
 
-/// Burn's tree as cargo resolves it for `selection` (dev-dependencies included or not).
-fn resolved(selection: &[&str], edges: &str) -> anyhow::Result<BTreeSet<Node>> {
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+/// Every crate of a `cargo tree --prefix depth` output, with its features.
+fn every_node(tree: &str) -> BTreeSet<Node> {
+    tree.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| parse_node(l.trim_start_matches(|c: char| c.is_ascii_digit())))
+        .collect()
+}
+
+/// The crates of `other` resolved with features that `reference` never gives them.
+fn shared_differences(reference: &BTreeSet<Node>, other: &BTreeSet<Node>) -> Vec<String> {
+    other
+        .iter()
+        .filter(|n| !reference.contains(n))
+        .map(|n| {
+            let workspace: Vec<&str> = reference
+                .iter()
+                .filter(|r| r.package == n.package)
+                .map(|r| r.features.as_str())
+                .collect();
+            format!(
+                "  {} [{}], where cargo test --workspace gives [{}]",
+                n.package,
+                n.features,
+                workspace.join("] or [")
+            )
+        })
+        .collect()
+}
+
+/// Burn's tree as cargo resolves it for `selection` (dev-dependencies included or not), and
+/// every crate of the resolution.
+fn resolved(selection: &[&str], edges: &str) -> anyhow::Result<(BTreeSet<Node>, BTreeSet<Node>)> {
+    let out = crate::cargo::command()
         .arg("tree")
         .args(selection)
         .args(["-e", edges, "--prefix", "depth", "-f", "{p} {f}"])
-        .current_dir(crate::workspace_root())
         .output()
         .context("cannot run cargo tree")?;
     if !out.status.success() {
@@ -93,8 +124,10 @@ fn resolved(selection: &[&str], edges: &str) -> anyhow::Result<BTreeSet<Node>> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    burn_closure(&String::from_utf8_lossy(&out.stdout))
-        .with_context(|| format!("cargo tree {}", selection.join(" ")))
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let burn =
+        burn_closure(&tree).with_context(|| format!("cargo tree {}", selection.join(" ")))?;
+    Ok((burn, every_node(&tree)))
 }
 
 /// The lines that differ between two resolutions, each marked with the side it is on.
@@ -114,11 +147,11 @@ fn differences(reference: &BTreeSet<Node>, other: &BTreeSet<Node>) -> Vec<String
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     ensure!(args.is_empty(), "one-burn takes no arguments");
     // `cargo test --workspace` resolves with the members' dev-dependencies; `cargo build` without.
-    let reference = resolved(&["--workspace"], "normal,build,dev")?;
+    let (reference, everything) = resolved(&["--workspace"], "normal,build,dev")?;
     let mut failed = false;
     for selection in SELECTIONS {
-        let got = resolved(selection, "normal,build")?;
-        let diff = differences(&reference, &got);
+        let (burn, all) = resolved(selection, "normal,build")?;
+        let diff = differences(&reference, &burn);
         if !diff.is_empty() {
             failed = true;
             eprintln!(
@@ -128,12 +161,22 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 diff.join("\n")
             );
         }
+        let diff = shared_differences(&everything, &all);
+        if !diff.is_empty() {
+            failed = true;
+            eprintln!(
+                "cargo build {} would compile these crates a second time:\n{}",
+                selection.join(" "),
+                diff.join("\n")
+            );
+        }
     }
     if failed {
-        bail!("unify the differing crate features in crates/data/Cargo.toml");
+        bail!("unify the differing crate features in crates/workspace-hack/Cargo.toml");
     }
     println!(
-        "every package resolves Burn's {} crates with the same features as cargo test --workspace",
+        "every package resolves Burn's {} crates, and every crate it shares with the \
+         workspace, with the same features as cargo test --workspace",
         reference.len()
     );
     Ok(())
@@ -198,6 +241,24 @@ mod tests {
         assert!(diff[0].contains("serde v1.0.1 [derive,std]"));
         assert!(diff[1].contains("serde v1.0.1 [std]"));
         assert!(differences(&reference, &reference).is_empty());
+    }
+
+    #[test]
+    fn a_crate_shared_with_the_workspace_must_have_its_features() {
+        let workspace = every_node(TREE);
+        let alone =
+            every_node(&TREE.replace("1anyhow v1.0.104 default,std", "1anyhow v1.0.104 std"));
+        let diff = shared_differences(&workspace, &alone);
+        assert_eq!(diff.len(), 1, "{diff:?}");
+        assert!(diff[0]
+            .contains("anyhow v1.0.104 [std], where cargo test --workspace gives [default,std]"));
+        // A package built alone holds fewer crates than the workspace: that is no difference.
+        let fewer: BTreeSet<Node> = workspace
+            .iter()
+            .filter(|n| !n.package.starts_with("half"))
+            .cloned()
+            .collect();
+        assert!(shared_differences(&workspace, &fewer).is_empty());
     }
 
     #[test]

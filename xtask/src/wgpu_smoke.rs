@@ -136,7 +136,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     ]
     .map(String::from)
     .to_vec();
-    ensure!(crate::cargo(&build)?, "the wgpu build failed");
+    ensure!(crate::cargo::run(&build)?, "the wgpu build failed");
     let bin = binary_dir(&root);
     let scratch =
         std::env::temp_dir().join(format!("burn-mnist-wgpu-smoke-{}", std::process::id()));

@@ -51,9 +51,11 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let scratch = tempfile::Builder::new()
-            .prefix(&format!(".{name}{SCRATCH_MARK}"))
-            .tempfile_in(dir)?;
+        let prefix = format!(".{name}{SCRATCH_MARK}");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        shared_permissions(&mut builder);
+        let scratch = builder.tempfile_in(dir)?;
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             scratch,
@@ -88,6 +90,18 @@ impl Write for AtomicFile {
         self.scratch.flush()
     }
 }
+
+/// Files are created as any program creates them: readable by others as the umask allows
+/// (0644 under the usual 022), not tempfile's private 0600, so a run folder can be shared.
+#[cfg(unix)]
+fn shared_permissions(builder: &mut tempfile::Builder) {
+    use std::os::unix::fs::PermissionsExt;
+    // The mode goes to open(2), which applies the umask.
+    builder.permissions(std::fs::Permissions::from_mode(0o666));
+}
+
+#[cfg(not(unix))]
+fn shared_permissions(_builder: &mut tempfile::Builder) {}
 
 /// Writes `bytes` to `dest` whole or not at all.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -157,5 +171,22 @@ mod tests {
         }
         remove_stale_scratch(dir.path());
         assert_eq!(names(dir.path()), [".hidden", "a.csv", "notes.partial.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_is_as_readable_as_any_file_the_user_creates() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, "x").unwrap();
+        let ours = dir.path().join("summary.json");
+        write_atomic(&ours, b"{}").unwrap();
+        assert_eq!(
+            mode(&ours),
+            mode(&plain),
+            "the umask decides, as for any file"
+        );
     }
 }

@@ -8,6 +8,7 @@ use clap::Parser;
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 use mnist_model::device::{choose_device, Workload};
 
+use crate::closing::{next_steps, NamedAnswers};
 use crate::{
     load_number, shipped_model_dir, Classifier, Doubt, InferError, Prediction,
     DEFAULT_MIN_CONFIDENCE,
@@ -395,6 +396,7 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
         println!("{CSV_HEADER}");
     }
     let stdout = std::io::stdout();
+    let mut named = NamedAnswers::default();
     for file in &files {
         let result = load_number(file).and_then(|digits| {
             let predictions = classifier.predict(&digits)?;
@@ -403,6 +405,9 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
         let mut out = stdout.lock();
         match result {
             Ok((digits, predictions)) => {
+                let read: Vec<usize> = predictions.iter().map(Prediction::digit).collect();
+                let unsure = predictions.iter().any(|p| p.unsure(args.min_confidence));
+                named.add(file, &read, unsure);
                 writeln!(out, "{}", report(args, &classifier, file, &predictions))?;
                 if args.show {
                     for digit in &digits {
@@ -421,6 +426,7 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
             }
             Err(error) => {
                 all_ok = false;
+                named.add(file, &[], false);
                 let line = report_error(args, file, &error);
                 if args.json {
                     writeln!(out, "{line}")?;
@@ -432,6 +438,14 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
                     eprintln!("{line}");
                 }
             }
+        }
+    }
+    if !args.json && !args.csv {
+        if let Some(score) = named.score_line(args.min_confidence) {
+            println!(
+                "\n{score}\n{}",
+                next_steps(args.model.as_deref(), &args.images)
+            );
         }
     }
     Ok(all_ok)

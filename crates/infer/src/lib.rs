@@ -1,6 +1,7 @@
 //! Recognising a person's own digit images: decode, MNIST-style preprocessing, prediction.
 
 pub mod cli;
+mod closing;
 mod decode;
 mod doubt;
 mod error;
@@ -37,20 +38,29 @@ pub fn load_digit(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferEr
 /// Reads and preprocesses one image file that may hold a number: its digits, left to right
 /// (one for an image of one digit, exactly as [`load_digit`] reads it).
 pub fn load_number(path: &Path) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
-    let image = decode_file(path)?;
-    let digits =
-        preprocess_number(&image).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))?;
+    number_digits(&decode_file(path)?, path)
+}
+
+/// [`load_number`] for image bytes received some other way (an upload): what `infer` reads
+/// in the same image, digit for digit; `name` names them in errors.
+pub fn read_number(
+    bytes: &[u8],
+    name: &Path,
+) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
+    number_digits(&decode_bytes(bytes, name)?, name)
+}
+
+/// The digits of a decoded image, at most [`MAX_DIGITS`] of them.
+fn number_digits(
+    image: &image::DynamicImage,
+    name: &Path,
+) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
+    let digits = preprocess_number(image).ok_or_else(|| InferError::NoDigit(name.to_path_buf()))?;
     if digits.len() > MAX_DIGITS {
         return Err(InferError::TooManyDigits {
-            path: path.to_path_buf(),
+            path: name.to_path_buf(),
             count: digits.len(),
         });
     }
     Ok(digits)
-}
-
-/// The same for image bytes received some other way (an upload); `name` names them in errors.
-pub fn read_digit(bytes: &[u8], name: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
-    let image = decode_bytes(bytes, name)?;
-    preprocess(&image).ok_or_else(|| InferError::NoDigit(name.to_path_buf()))
 }

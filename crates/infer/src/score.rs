@@ -109,9 +109,7 @@ fn from_file_names(dir: &Path) -> Result<Vec<LabelledImage>, InferError> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .filter_map(|path| {
-            let name = path.file_name()?.to_string_lossy().into_owned();
-            let first = name.chars().next()?;
-            let label = first.to_digit(10)? as usize;
+            let label = label_from_file_name(&path)?;
             Some(LabelledImage {
                 path,
                 label,
@@ -121,6 +119,12 @@ fn from_file_names(dir: &Path) -> Result<Vec<LabelledImage>, InferError> {
         .collect();
     images.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(images)
+}
+
+/// The label of an image named after its digit (`7-mine.png` is a 7), if it is.
+pub fn label_from_file_name(path: &Path) -> Option<usize> {
+    let name = path.file_name()?.to_string_lossy();
+    Some(name.chars().next()?.to_digit(10)? as usize)
 }
 
 /// What the network read in one labelled image.

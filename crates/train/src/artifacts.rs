@@ -42,6 +42,7 @@ fn is_run_entry(name: &str) -> bool {
         mnist_model::MODEL_CONFIG_FILE,
         mnist_model::MODEL_WEIGHTS_FILE,
         mnist_report::REPORT_FILE,
+        crate::run_lock::LOCK_FILE,
     ];
     ours.contains(&name)
         || LEARNER_ENTRIES.contains(&name)
@@ -85,6 +86,14 @@ impl RunDir {
     pub fn summary(&self) -> PathBuf {
         self.path.join(SUMMARY_FILE)
     }
+    /// The run's report, which links its pictures.
+    pub fn report(&self) -> PathBuf {
+        self.path.join(mnist_report::REPORT_FILE)
+    }
+    /// The lock a training holds while it trains the run (`run_lock.rs`).
+    pub fn lock(&self) -> PathBuf {
+        self.path.join(crate::run_lock::LOCK_FILE)
+    }
     pub fn checkpoints(&self) -> PathBuf {
         self.path.join(mnist_model::CHECKPOINT_DIR)
     }
@@ -114,6 +123,7 @@ impl RunDir {
 
     /// Checks that `mode` makes sense for what is on disk. Nothing is changed here.
     pub fn check(&self, mode: RunMode) -> Result<(), TrainError> {
+        crate::run_lock::check_not_training(self)?;
         let shown = self.path.display();
         match mode {
             RunMode::Fresh if self.summary().is_file() => Err(TrainError::RunFolder(format!(
@@ -137,7 +147,9 @@ impl RunDir {
             }
             RunMode::Overwrite if self.holds_anything() => match self.foreign_entry() {
                 Some(entry) => Err(TrainError::RunFolder(format!(
-                    "{shown} does not look like a burn-mnist run folder (it holds {entry:?},                      which training never writes); --overwrite only replaces run folders, so                      nothing was deleted: choose another --run-name or --artifacts-dir"
+                    "{shown} does not look like a burn-mnist run folder (it holds {entry:?}, \
+                     which training never writes); --overwrite only replaces run folders, so \
+                     nothing was deleted: choose another --run-name or --artifacts-dir"
                 ))),
                 None => Ok(()),
             },

@@ -10,7 +10,8 @@ use crate::renderer::Progress;
 use crate::summary::CapturedStepUse;
 use crate::training::{train, TrainRequest};
 
-/// Train an MLP on MNIST from a TOML config; results go to <artifacts.dir>/<run-name>/.
+/// Train an MLP on MNIST or Fashion-MNIST from a TOML config; results go to
+/// <artifacts.dir>/<name>/.
 #[derive(Debug, Parser)]
 #[command(name = "train", version)]
 pub struct TrainArgs {
@@ -50,10 +51,9 @@ pub struct TrainArgs {
     /// Print one line per epoch even in a terminal (no dashboard).
     #[arg(long)]
     pub no_dashboard: bool,
-    /// Record the training step once and replay it for every batch (a GPU's launches without
-    /// Burn's host work; the same weights as without): the whole step for plain SGD at a
-    /// constant rate, forward and backward for other optimisers and schedules (the optimiser
-    /// runs after each replay). Not with dropout.
+    /// Record the training step (forward, backward and the optimiser's update, every
+    /// optimiser and schedule) once and replay it for every batch: a GPU's launches without
+    /// Burn's host work, the same weights as without. Not with dropout.
     #[arg(long)]
     pub capture: bool,
 }
@@ -148,6 +148,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         "test accuracy {:.2}% (loss {:.4}) on {} test images after {} epochs, {:.1} s of training",
         s.test_accuracy, s.test_loss, s.test_images, s.epochs_completed, s.seconds
     );
-    println!("saved to {}", outcome.run_dir.path.display());
+    println!(
+        "saved to {}; its pictures and figures: {}",
+        outcome.run_dir.path.display(),
+        outcome.run_dir.report().display()
+    );
+    if let Some(note) = &outcome.about {
+        println!("about this recipe: {note}");
+    }
     Ok(())
 }

@@ -18,6 +18,10 @@ pub struct RunConfig {
     /// Run name: the results go to `<artifacts.dir>/<name>/`. Defaults to the file's stem.
     #[serde(default)]
     pub name: String,
+    /// What the recipe is for and what to expect of it, in a sentence or two: printed when a
+    /// run of it finishes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
     /// Seed for weight initialisation, the validation split and shuffling.
     #[serde(default = "defaults::seed")]
     pub seed: u64,

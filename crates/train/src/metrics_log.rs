@@ -146,6 +146,21 @@ impl MetricsLog {
         self.rows.retain(|r| r.epoch != row.epoch);
         self.rows.push(row);
         self.rows.sort_by_key(|r| r.epoch);
+        self.write()
+    }
+
+    /// Keeps only epochs `1..=up_to` (the ones a checkpoint covers) and rewrites the file if
+    /// that dropped a row.
+    pub fn truncate(&mut self, up_to: usize) -> Result<(), TrainError> {
+        let before = self.rows.len();
+        self.rows.retain(|r| r.epoch <= up_to);
+        if self.rows.len() == before {
+            return Ok(());
+        }
+        self.write()
+    }
+
+    fn write(&self) -> Result<(), TrainError> {
         let mut text = String::from(CSV_HEADER);
         text.push('\n');
         for r in &self.rows {

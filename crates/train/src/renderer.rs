@@ -12,7 +12,7 @@ use burn::train::renderer::{
     EvaluationName, MetricState, MetricsRenderer, MetricsRendererEvaluation,
     MetricsRendererTraining,
 };
-use burn::train::LearnerSummary;
+use burn::train::{Interrupter, LearnerSummary};
 
 use crate::metrics_log::{EpochRow, MetricsLog};
 
@@ -63,15 +63,18 @@ pub struct EpochRenderer {
     total_epochs: usize,
     epoch_started: Instant,
     progress: Progress,
+    /// Set once training is asked to stop: an epoch ending after that was cut short.
+    interrupter: Interrupter,
 }
 
 impl EpochRenderer {
     /// `dashboard`: Burn's TUI (or any renderer) to forward to; `None` prints lines instead,
-    /// where `progress` says.
+    /// where `progress` says. `interrupter` is the training's.
     pub fn new(
         record: SharedRecord,
         dashboard: Option<Box<dyn MetricsRenderer>>,
         progress: Progress,
+        interrupter: Interrupter,
     ) -> Self {
         EpochRenderer {
             inner: dashboard,
@@ -82,6 +85,7 @@ impl EpochRenderer {
             total_epochs: 0,
             epoch_started: Instant::now(),
             progress,
+            interrupter,
         }
     }
 
@@ -105,9 +109,16 @@ impl EpochRenderer {
         }
     }
 
+    /// Prints and records the epoch's row, unless training was stopped during the epoch: Burn
+    /// then ends the epoch with the figures of a partial validation pass, and checkpoints
+    /// nothing, so the epoch did not happen as far as the run is concerned.
     fn finish_epoch(&mut self) {
         self.row.seconds = self.epoch_started.elapsed().as_secs_f64();
         let row = self.row;
+        self.row = EpochRow::empty(row.epoch + 1);
+        if self.interrupter.should_stop() {
+            return;
+        }
         if self.inner.is_none() {
             self.progress.say(row.line(self.total_epochs));
         }
@@ -117,7 +128,6 @@ impl EpochRenderer {
                 record.write_error.get_or_insert(e.to_string());
             }
         }
-        self.row = EpochRow::empty(row.epoch + 1);
     }
 }
 

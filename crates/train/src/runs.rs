@@ -2,7 +2,6 @@
 //! training now, or stopped; with their config, figures and per-epoch metrics.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
@@ -10,6 +9,7 @@ use crate::artifacts::RunDir;
 use crate::config::RunConfig;
 use crate::error::TrainError;
 use crate::metrics_log::{EpochRow, MetricsLog};
+use crate::run_lock::is_training;
 use crate::summary::RunSummary;
 
 /// Where a run stands.
@@ -18,9 +18,10 @@ use crate::summary::RunSummary;
 pub enum RunStatus {
     /// `summary.json` is written: the model and its test accuracy are final.
     Finished,
-    /// No summary yet, and the run wrote to its folder recently (see [`is_live`]).
+    /// No summary yet, and a process is training it now (it holds the folder's lock).
     Training,
-    /// No summary and no recent writes: interrupted or crashed (`--resume` continues it).
+    /// No summary and no process training it: stopped, interrupted or crashed (`--resume`
+    /// continues it from its last checkpoint).
     Stopped,
 }
 
@@ -145,7 +146,7 @@ pub fn run_detail(artifacts: &Path, name: &str) -> Result<RunDetail, TrainError>
     let summary = RunSummary::load(&dir.summary()).ok();
     let status = match &summary {
         Some(_) => RunStatus::Finished,
-        None if is_live(&dir, &rows, SystemTime::now()) => RunStatus::Training,
+        None if is_training(&dir) => RunStatus::Training,
         None => RunStatus::Stopped,
     };
     let info = RunInfo {
@@ -191,27 +192,4 @@ fn recipe(config: &RunConfig) -> String {
         config.optimizer.lr(),
         config.schedule.name.as_str()
     )
-}
-
-/// Whether an unfinished run is still being trained: it wrote to its folder (a metrics row,
-/// or the config at the start) within three epochs' time, and at least within two minutes.
-/// Training writes nothing else to tell, so a run killed a moment ago looks live for a while.
-fn is_live(dir: &RunDir, rows: &[EpochRow], now: SystemTime) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let Some(last_write) = [dir.metrics(), dir.config()]
-        .iter()
-        .filter_map(|p| modified(p))
-        .max()
-    else {
-        return false;
-    };
-    let epoch = rows
-        .iter()
-        .rev()
-        .map(|r| r.seconds)
-        .find(|s| s.is_finite())
-        .unwrap_or(0.0);
-    let patience = Duration::from_secs_f64((3.0 * epoch).max(120.0));
-    now.duration_since(last_write)
-        .map_or(true, |age| age <= patience)
 }

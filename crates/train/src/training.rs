@@ -30,6 +30,7 @@ use crate::metrics_log::{EpochRow, MetricsLog};
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
+use crate::run_lock::RunLock;
 use crate::summary::{git_state, CapturedStepUse, RunSummary};
 use mnist_model::device::{backend_name, choose_device, data_residence, Workload};
 
@@ -55,6 +56,8 @@ pub struct TrainRequest {
 pub struct TrainOutcome {
     pub run_dir: RunDir,
     pub summary: RunSummary,
+    /// The recipe's own `about` line, if it has one.
+    pub about: Option<String>,
 }
 
 pub use mnist_data::workspace_root;
@@ -130,7 +133,8 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
 
     // Everything is checked: only now is the run folder touched.
     let model_config = config.model.to_burn(config.data.dataset);
-    start_run_folder(req.mode, &config, &run_dir, resume_from, &model_config)?;
+    // Held until the run is published or fails: `runs` and the page call it training.
+    let _lock = start_run_folder(req.mode, &config, &run_dir, resume_from, &model_config)?;
     print_header(
         &config,
         &run_dir,
@@ -192,20 +196,22 @@ impl RunData {
     }
 }
 
-/// Makes the run folder ready and, for a new run, writes its config and network shape.
+/// Makes the run folder ready, locks it for this training and, for a new run, writes its
+/// config and network shape.
 fn start_run_folder(
     mode: RunMode,
     config: &RunConfig,
     run_dir: &RunDir,
     resume_from: Option<usize>,
     model_config: &MlpConfig,
-) -> Result<(), TrainError> {
+) -> Result<RunLock, TrainError> {
     run_dir.prepare(mode)?;
+    let lock = RunLock::acquire(run_dir)?;
     if resume_from.is_none() {
         write_atomic(&run_dir.config(), config.to_toml()?.as_bytes())?;
         write_atomic(&run_dir.model_config(), model_config.to_string().as_bytes())?;
     }
-    Ok(())
+    Ok(lock)
 }
 
 /// The run's header block: where it goes, the data, the device and recipe, the network.
@@ -275,7 +281,7 @@ fn run_learner(
     let dashboard = (req.progress == Progress::Dashboard && std::io::stdout().is_terminal())
         .then(|| burn::train::renderer::default_renderer(interrupter.clone(), resume_from));
     let show_table_after = dashboard.is_some();
-    let renderer = EpochRenderer::new(record.clone(), dashboard, req.progress);
+    let renderer = EpochRenderer::new(record.clone(), dashboard, req.progress, interrupter.clone());
     let mut training = supervised_training(
         config,
         run_dir,
@@ -466,21 +472,7 @@ fn settle(
     let epochs_completed = rows.last().map_or(start_epoch, |r| r.epoch);
     // A stop that came after the last epoch had finished interrupted nothing.
     if let Some(stop) = interrupted.filter(|_| epochs_completed < config.train.epochs) {
-        // The model in hand is half-way through an epoch: it is not saved as the run's model.
-        let saved = match run_dir.latest_checkpoint() {
-            Some(epoch) => format!(
-                "epochs 1-{epoch} are checkpointed in {}",
-                run_dir.checkpoints().display()
-            ),
-            None => "no epoch had finished, so there is nothing to resume: start again with \
-                     --overwrite"
-                .to_string(),
-        };
-        return Err(TrainError::Interrupted {
-            reason: stop.reason.unwrap_or_else(|| "interrupted".into()),
-            epoch: epochs_completed + 1,
-            saved,
-        });
+        return Err(interrupted_run(run_dir, stop));
     }
     let stopped_early = (epochs_completed < config.train.epochs).then(|| {
         format!(
@@ -511,6 +503,37 @@ fn settle(
         best_epoch,
         captured,
     })
+}
+
+/// The error of a run stopped before its last epoch. The model in hand is half-way through an
+/// epoch and is not saved; `metrics.csv` keeps exactly the epochs a checkpoint holds (a stop
+/// that came between an epoch's row and its checkpoint leaves no row without a checkpoint),
+/// so `--resume` continues from where the folder says.
+fn interrupted_run(run_dir: &RunDir, stop: Interruption) -> TrainError {
+    let checkpointed = run_dir.latest_checkpoint();
+    let kept = MetricsLog::resume(&run_dir.metrics(), checkpointed.unwrap_or(0))
+        .and_then(|mut log| log.truncate(checkpointed.unwrap_or(0)));
+    if let Err(e) = kept {
+        eprintln!("warning: {e}");
+    }
+    let saved = match checkpointed {
+        Some(1) => format!(
+            "epoch 1 is checkpointed in {}",
+            run_dir.checkpoints().display()
+        ),
+        Some(epoch) => format!(
+            "epochs 1-{epoch} are checkpointed in {}",
+            run_dir.checkpoints().display()
+        ),
+        None => "no epoch had finished, so there is nothing to resume: start again with \
+                 --overwrite"
+            .to_string(),
+    };
+    TrainError::Interrupted {
+        reason: stop.reason.unwrap_or_else(|| "interrupted".into()),
+        epoch: checkpointed.unwrap_or(0) + 1,
+        saved,
+    }
 }
 
 /// Saves the model, evaluates it on the test set, and writes `summary.json` and the report.
@@ -590,6 +613,7 @@ fn publish(
     Ok(TrainOutcome {
         run_dir: run_dir.clone(),
         summary,
+        about: config.about.clone(),
     })
 }
 

@@ -114,12 +114,23 @@ function showError(text) {
 }
 function showAnswer(a) {
   $("message").textContent = "";
+  if (a.number !== undefined) return showNumber(a);
   $("digit").textContent = a.class;
+  $("confidence").textContent = sureText(a);
+  drawBars(a);
+  drawSeen([a.input]);
+}
+function sureText(a) {
   const percent = `${(100 * a.confidence).toFixed(1)}%`;
   const why = a.doubt && a.doubt !== "weak answer" ? `: ${a.doubt}` : "";
-  $("confidence").textContent = a.unsure ? `not sure (${percent})${why}` : `${percent} sure`;
-  drawBars(a);
-  drawSeen(a.input);
+  return a.unsure ? `not sure (${percent})${why}` : `${percent} sure`;
+}
+// Several digits, read one by one as `infer` reads them: the number, each digit's certainty.
+function showNumber(a) {
+  $("digit").textContent = a.number;
+  $("confidence").textContent = a.digits.map((d) => `${d.class}: ${sureText(d)}`).join("; ");
+  drawBars(null);
+  drawSeen(a.inputs);
 }
 function drawBars(a) {
   const list = $("bars");
@@ -134,12 +145,20 @@ function drawBars(a) {
     list.appendChild(li);
   }
 }
-function drawSeen(pixels) {
-  const seen = $("seen").getContext("2d");
-  const image = seen.createImageData(28, 28);
-  for (let i = 0; i < 28 * 28; i++) {
-    const v = pixels ? pixels[i] : 0;
-    image.data.set([v, v, v, 255], 4 * i);
+// The 28x28 inputs the network saw, side by side (none: a black square).
+function drawSeen(digits) {
+  const canvas = $("seen");
+  const n = digits ? digits.length : 1;
+  canvas.width = 28 * n;
+  canvas.style.height = `${224 / n}px`;
+  const seen = canvas.getContext("2d");
+  const image = seen.createImageData(28 * n, 28);
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < 28 * 28; i++) {
+      const v = digits ? digits[k][i] : 0;
+      const [y, x] = [Math.floor(i / 28), (i % 28) + 28 * k];
+      image.data.set([v, v, v, 255], 4 * (y * 28 * n + x));
+    }
   }
   seen.putImageData(image, 0, 0);
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path as UrlPath, Query, State};
@@ -10,7 +11,7 @@ use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mnist_train::runs::{is_plain_run_name, list_runs, run_detail, RunInfo};
-use mnist_train::RunDir;
+use mnist_train::{RunDir, TrainError};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -27,12 +28,7 @@ pub async fn predict(
     Query(query): Query<HashMap<String, String>>,
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let bytes = to_bytes(body, MAX_UPLOAD).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the upload is over {} MiB", MAX_UPLOAD >> 20),
-        )
-    })?;
+    let bytes = read_upload(body, state.timeouts.body).await?;
     let model = query
         .get("model")
         .map_or(SHIPPED, String::as_str)
@@ -51,6 +47,24 @@ pub async fn predict(
         .await
         .map_err(|e| ApiError::internal(format!("the prediction failed: {e}")))?
         .map(Json)
+}
+
+/// The whole body of an upload, within the size limit and the time a client has to send it.
+async fn read_upload(body: Body, deadline: Duration) -> Result<axum::body::Bytes, ApiError> {
+    match tokio::time::timeout(deadline, to_bytes(body, MAX_UPLOAD)).await {
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the upload did not arrive within {} s",
+                deadline.as_secs_f64()
+            ),
+        )),
+        Ok(Err(_)) => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the upload is over {} MiB", MAX_UPLOAD >> 20),
+        )),
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
 }
 
 /// One model the page can choose.
@@ -94,7 +108,10 @@ async fn runs_of(state: &Arc<AppState>) -> Result<Vec<RunInfo>, ApiError> {
     tokio::task::spawn_blocking(move || list_runs(&artifacts))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(ApiError::from)
+        .map_err(|e| {
+            eprintln!("listing the runs: {e}");
+            ApiError::internal("the runs cannot be listed (the server's log says why)")
+        })
 }
 
 /// `GET /api/runs`: every run folder's facts.
@@ -110,7 +127,7 @@ pub async fn run(
     check_run_name(&name)?;
     let artifacts = state.artifacts.clone();
     let detail = tokio::task::spawn_blocking(move || {
-        let detail = run_detail(&artifacts, &name)?;
+        let detail = run_detail(&artifacts, &name).map_err(|e| run_error(&name, e))?;
         let dir = RunDir::new(&artifacts, &name);
         let pictures: Vec<&str> = mnist_report::FILES
             .iter()
@@ -144,6 +161,20 @@ pub async fn picture(
         .await
         .map_err(|_| ApiError::not_found(format!("run {name:?} has no {picture}")))?;
     Ok(([(header::CONTENT_TYPE, "image/png")], bytes).into_response())
+}
+
+/// A run folder that cannot be read, said without the server's paths: a missing run is the
+/// client's mistake (404); anything else is the server's, logged where the server runs.
+fn run_error(name: &str, error: TrainError) -> ApiError {
+    match error {
+        TrainError::RunFolder(_) => ApiError::not_found(format!("run {name:?} not found")),
+        other => {
+            eprintln!("run {name:?}: {other}");
+            ApiError::internal(format!(
+                "run {name:?} cannot be read (the server's log says why)"
+            ))
+        }
+    }
 }
 
 fn check_run_name(name: &str) -> Result<(), ApiError> {

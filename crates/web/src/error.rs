@@ -4,7 +4,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use infer::InferError;
-use mnist_train::TrainError;
 
 /// A request the server will not (or cannot) answer, and why.
 #[derive(Debug, thiserror::Error)]
@@ -43,20 +42,16 @@ impl From<InferError> for ApiError {
             InferError::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             InferError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             InferError::Empty(_) | InferError::Decode { .. } => StatusCode::BAD_REQUEST,
-            InferError::NoDigit(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+            InferError::NoDigit(_) | InferError::TooManyDigits { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => {
+                // The server's own failure: its details (paths among them) stay in its log.
+                eprintln!("predicting: {e}");
+                return Self::internal("the prediction failed (the server's log says why)");
+            }
         };
         Self::new(status, e.to_string())
-    }
-}
-
-impl From<TrainError> for ApiError {
-    /// Reading a run folder failed: a name that is not a run is the client's fault.
-    fn from(e: TrainError) -> Self {
-        match e {
-            TrainError::RunFolder(message) => Self::not_found(message),
-            other => Self::internal(other.to_string()),
-        }
     }
 }
 

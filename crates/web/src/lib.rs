@@ -5,7 +5,9 @@ mod api;
 mod assets;
 pub mod cli;
 mod error;
+mod json_errors;
 mod models;
+mod serve;
 mod state;
 
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use axum::Router;
 pub use api::MAX_UPLOAD;
 pub use error::ApiError;
 pub use models::{Models, SHIPPED};
-pub use state::AppState;
+pub use state::{AppState, Timeouts};
 
 /// Every route of the page and its API.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -30,6 +32,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{name}", get(api::run))
         .route("/api/runs/{name}/{picture}", get(api::picture))
         .fallback(api::unknown)
+        .layer(axum::middleware::from_fn(json_errors::json_errors))
         .with_state(state)
 }
 
@@ -39,7 +42,6 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let timeouts = state.timeouts;
+    serve::serve(listener, router(state), timeouts, shutdown).await
 }

@@ -69,8 +69,12 @@ impl Models {
                 return Ok(classifier.clone());
             }
         }
-        let classifier = Classifier::load(&folder, &self.device)
-            .map_err(|e| ApiError::internal(format!("model {name:?}: {e}")))?;
+        let classifier = Classifier::load(&folder, &self.device).map_err(|e| {
+            eprintln!("model {name:?}: {e}");
+            ApiError::internal(format!(
+                "model {name:?} cannot be loaded (the server's log says why)"
+            ))
+        })?;
         let classifier = Arc::new(Mutex::new(classifier));
         loaded.insert(folder, (stamp, classifier.clone()));
         Ok(classifier)

@@ -1,6 +1,7 @@
 //! What every request shares: where the runs are, the loaded models, a bound on parallel work.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
@@ -14,6 +15,27 @@ pub struct AppState {
     /// Permits for decoding and predicting, so a burst of requests queues instead of
     /// decoding hundreds of images at once.
     pub work: Semaphore,
+    pub timeouts: Timeouts,
+}
+
+/// How long a client may take to send a request, before it is answered 408.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From connecting (or the previous answer) to the end of the request's headers.
+    pub headers: Duration,
+    /// From the headers to the end of the body (an upload).
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    /// Ten seconds each: an upload of the largest image accepted takes well under a second on
+    /// any network a person draws on.
+    fn default() -> Self {
+        Timeouts {
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(10),
+        }
+    }
 }
 
 impl AppState {
@@ -23,11 +45,18 @@ impl AppState {
             artifacts,
             models,
             work: Semaphore::new(cores),
+            timeouts: Timeouts::default(),
         }
     }
 
-    /// What `infer --json` says about an image, plus the model's name and the 28x28 input.
-    /// Blocking.
+    /// The same state with other deadlines for slow clients.
+    pub fn with_timeouts(self, timeouts: Timeouts) -> Self {
+        AppState { timeouts, ..self }
+    }
+
+    /// What `infer --json` says about an image (one digit, or a number digit by digit), plus
+    /// the model's name and the 28x28 inputs the network saw: `input` for one digit, `inputs`
+    /// (one per digit, left to right) for a number. Blocking.
     pub fn predict(
         &self,
         bytes: &[u8],
@@ -35,19 +64,25 @@ impl AppState {
         name: &Path,
     ) -> Result<serde_json::Value, ApiError> {
         let classifier = self.models.get(model)?;
-        let digit = infer::read_digit(bytes, name)?;
+        let digits = infer::read_number(bytes, name)?;
         let classifier = classifier
             .lock()
             .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
-        let prediction = classifier.predict(&[digit])?.remove(0);
-        let mut answer = infer::cli::json_report(
+        let predictions = classifier.predict(&digits)?;
+        let mut answer = infer::cli::number_json(
             &classifier,
             name,
-            &prediction,
+            &predictions,
             infer::DEFAULT_MIN_CONFIDENCE,
         );
         answer["model"] = serde_json::json!(model);
-        answer["input"] = serde_json::json!(digit.to_vec());
+        match digits.as_slice() {
+            [digit] => answer["input"] = serde_json::json!(digit.to_vec()),
+            _ => {
+                let inputs: Vec<Vec<u8>> = digits.iter().map(|d| d.to_vec()).collect();
+                answer["inputs"] = serde_json::json!(inputs);
+            }
+        }
         Ok(answer)
     }
 }
