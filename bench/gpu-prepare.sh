@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Stages, on a machine with Rust, what one call of a lent GPU machine needs to measure the GPU
-# figures (issue 15): the bench built with each GPU feature (wgpu, fusion, vulkan) and `train`
-# with wgpu (stripped and compressed, since a call carries at most 64 MiB), MNIST, and the
-# Vulkan loader's packages.
-# Then run bench/gpu-session.sh there in two calls (part 1 and 2, each carrying its builds,
-# data and .gl, all ignored by git; see gpu-session.sh): a call carries at most 64 MiB with the
-# checkout, and this script checks that each part fits.
-# The GPU machine has PyTorch with CUDA but no Rust and no network, hence this step.
-# Each feature is its own Burn build: about an hour on a fresh 2-core machine (63 min 49 s with
-# an empty target directory), about 4.5 min once built.
+# Stages, on a machine with Rust, what a GPU machine without Rust needs to measure the GPU
+# figures: the bench built with each GPU feature (wgpu, fusion, vulkan), `train` and `infer`
+# with wgpu (stripped and compressed), MNIST, and the Vulkan loader's packages, all in folders
+# git ignores (gpu-run/, data/, .gl/).
+# Then run bench/gpu-session.sh on the GPU machine in two parts (1 and 2, each needing only its
+# own builds beside data and .gl; see gpu-session.sh). Where what can be copied to that machine
+# at once is limited, GPU_COPY_LIMIT_MIB (default 64) is that limit with the checkout, and this
+# script checks that each part fits.
+# The GPU machine needs PyTorch with CUDA, and neither Rust nor a network.
+# Each feature is its own Burn build: about an hour on a 2-core machine from an empty target
+# directory, minutes once built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burn-mnist/target}"
@@ -54,8 +55,9 @@ if [ ! -d .gl ] || ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
   (cd .gl && apt-get "${apt_opts[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi
 
-# What each call carries, with the checkout's tracked files, against the 64 MiB a call takes.
-limit=$((64 * 1024 * 1024))
+# What each part needs copied, with the checkout's tracked files, against the copy limit.
+limit_mib="${GPU_COPY_LIMIT_MIB:-64}"
+limit=$((limit_mib * 1024 * 1024))
 tracked=$(git ls-files -z | xargs -0 stat -c %s | awk '{ s += $1 } END { print s }')
 part1=("$stage/bench-wgpu.xz" "$stage/train-wgpu.xz" "$stage/infer.xz" "$stage/built-from.txt" data .gl)
 part2=("$stage/bench-fusion.xz" "$stage/bench-vulkan.xz" "$stage/infer.xz" "$stage/built-from.txt" data .gl)
@@ -64,8 +66,8 @@ for part in 1 2; do
   declare -n paths="part$part"
   size=$(( tracked + $(du -sbc "${paths[@]}" | tail -1 | cut -f1) ))
   carry=$(printf '"%s", ' "${paths[@]}")
-  echo "part $part: $((size / 1024 / 1024)) MiB of 64: command: bash bench/gpu-session.sh $part   carry: [${carry%, }]"
-  [ "$size" -le "$limit" ] || { echo "part $part carries more than 64 MiB" >&2; fits=false; }
+  echo "part $part: $((size / 1024 / 1024)) MiB of $limit_mib: command: bash bench/gpu-session.sh $part   files: [${carry%, }]"
+  [ "$size" -le "$limit" ] || { echo "part $part needs more than $limit_mib MiB copied" >&2; fits=false; }
 done
 $fits || exit 1
-echo "staged (builds of $(cat "$stage/built-from.txt")); on the GPU machine, the two calls above, part 2 at once after part 1 (a lent machine is given back after 30 s idle)"
+echo "staged (builds of $(cat "$stage/built-from.txt")); on the GPU machine, the two parts above"

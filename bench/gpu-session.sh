@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# Runs on a lent GPU machine what bench/gpu-prepare.sh staged, in two calls (all the builds
-# together are more than one call carries, 64 MiB with the checkout):
+# Runs on a GPU machine without Rust what bench/gpu-prepare.sh staged, in two parts (each needs
+# only its own builds copied, beside data/ and .gl/):
 #   part 1: `train` on sgd.toml plainly and with --capture; the wgpu build's captured-step check
 #           and kernel launches (`--launches`), then its bench against PyTorch on CUDA (whole
 #           epochs: host batches, data on the device, captured step; the per-phase profile;
 #           eval; `infer` processes); last, if time is left, `train` on adam.toml both ways.
 #   part 2: the same bench with the fusion and the vulkan builds.
-# The calls (gpu-prepare.sh prints them with their sizes):
-#   command: bash bench/gpu-session.sh 1   carry: ["gpu-run/bench-wgpu.xz", "gpu-run/train-wgpu.xz", "gpu-run/infer.xz", "gpu-run/built-from.txt", "data", ".gl"]
-#   command: bash bench/gpu-session.sh 2   carry: ["gpu-run/bench-fusion.xz", "gpu-run/bench-vulkan.xz", "gpu-run/infer.xz", "gpu-run/built-from.txt", "data", ".gl"]
-# Each run has its own time limit so that each call ends well inside the device's 10 minutes
-# and both inside the session's 15 (each part at most about 330 s); logs and bench JSON go to
-# $OUT (or ./gpu-out): at most 8 files come back from a call, so `train`'s run folders stay in
-# /tmp (their epoch lines are in train.log).
+# The commands and their files (gpu-prepare.sh prints them with their sizes):
+#   bash bench/gpu-session.sh 1   files: gpu-run/bench-wgpu.xz gpu-run/train-wgpu.xz gpu-run/infer.xz gpu-run/built-from.txt data .gl
+#   bash bench/gpu-session.sh 2   files: gpu-run/bench-fusion.xz gpu-run/bench-vulkan.xz gpu-run/infer.xz gpu-run/built-from.txt data .gl
+# Each run has its own time limit, so that a part ends within about 330 s (GPU_PART_SECONDS);
+# logs and bench JSON go to $OUT (or ./gpu-out), `train`'s run folders to /tmp (their epoch
+# lines are in train.log), so that only a few files need copying back.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-}"
@@ -80,7 +79,7 @@ case "$part" in
     run_build wgpu 5 150
     # The same bench with 256 launches per GPU submission instead of cubecl's 32
     # (wgpu_runtime.rs): each against PyTorch, so the two ratios compare.
-    left=$((330 - 80 - SECONDS))
+    left=$((${GPU_PART_SECONDS:-330} - 80 - SECONDS))
     if [ "$left" -ge 60 ]; then
       echo "== wgpu: bench --torch 3 with CUBECL_WGPU_MAX_TASKS=256" | tee -a "$out/wgpu.log"
       CUBECL_WGPU_MAX_TASKS=256 timeout "$left" gpu-run/bench-wgpu --device wgpu --torch 3 \

@@ -71,7 +71,7 @@ fn best_and_fashion_keep_the_tutorial_network_and_the_issue_limits() {
 }
 
 #[test]
-fn the_tutorial_recipes_say_what_the_issue_says() {
+fn the_tutorial_recipes_are_as_the_tutorials_give_them() {
     let load = |name: &str| RunConfig::load(&integration_tests::config(name)).unwrap();
     let sgd = load("sgd.toml");
     assert_eq!(sgd.model.hidden, vec![784, 32]);

@@ -1,7 +1,7 @@
 //! Property-based fuzzing (proptest) of everything that reads untrusted input: the IDX reader,
 //! the config parser, image decoding and preprocessing. Each must answer with a value or a
 //! typed error, never a panic. `cargo test` runs 256 cases per target; for a longer campaign
-//! see the README (`PROPTEST_CASES=...`). A failing input is saved by proptest under
+//! see docs/reliability.md (`PROPTEST_CASES=...`). A failing input is saved by proptest under
 //! `tests/integration/proptest-regressions/` (commit it) and replayed first on every later run.
 
 use std::io::Write;

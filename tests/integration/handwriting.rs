@@ -201,7 +201,7 @@ fn the_shipped_model_reads_real_non_mnist_digits() {
     assert_eq!(overall.images, 1000);
     assert!(overall.accuracy() >= 96.0, "{:.1}%", overall.accuracy());
     // Each source at least where this preprocessing and model leave it (the goal is 92% for
-    // every source; Semeion's European letter forms are not there yet, see the README).
+    // every source; Semeion's European letter forms are not there yet, see docs/handwriting.md).
     let floors = [
         ("hwd1000", 99.0),
         ("optdigits32", 94.0),

@@ -533,3 +533,43 @@ fn reading_the_named_samples_ends_with_a_score_and_what_to_try_next() {
     let json = answers(&["--json".as_ref()]);
     assert!(json.lines().all(|l| l.starts_with('{')), "{json}");
 }
+
+#[test]
+fn save_steps_draws_each_preprocessing_step_ending_in_what_the_network_saw() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let digit = integration_tests::fixture_digit("7-photo.jpg");
+    let saved_digit = out_dir.path().join("seen.png");
+    let out = Command::new(integration_tests::binary("infer"))
+        .args(["--device", "cpu", "--save-steps"])
+        .arg(out_dir.path().join("steps"))
+        .arg("--save-preprocessed")
+        .arg(&saved_digit)
+        .arg(&digit)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let strip = image::open(out_dir.path().join("steps/7-photo.steps.png"))
+        .unwrap()
+        .to_luma8();
+    let cell = infer::steps::STRIP_CELL;
+    let steps = (strip.width() - 8) / (cell + 8);
+    assert_eq!(steps, 7, "seven steps side by side");
+    // The last square is the 28x28 digit `--save-preprocessed` saves, each pixel 6x6.
+    let seen = image::open(&saved_digit).unwrap().to_luma8();
+    let k = cell / 28;
+    let (x0, y0) = (
+        8 + 6 * (cell + 8) + (cell - 28 * k) / 2,
+        8 + (cell - 28 * k) / 2,
+    );
+    for (x, y) in [(14, 14), (10, 5), (20, 20), (0, 0)] {
+        assert_eq!(
+            strip.get_pixel(x0 + x * k + k / 2, y0 + y * k + k / 2),
+            seen.get_pixel(x, y),
+            "pixel ({x}, {y})"
+        );
+    }
+}

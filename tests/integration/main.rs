@@ -3,6 +3,7 @@
 mod batching;
 mod capture;
 mod configs;
+mod docs;
 mod download;
 mod end_to_end;
 mod fuzz;

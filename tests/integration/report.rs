@@ -82,7 +82,7 @@ fn exported_safetensors_reload_with_the_same_values_in_torch_layout() {
             );
         }
     }
-    // The layout the file holds is the one `torch_layout` describes (and the README documents).
+    // The layout the file holds is the one `torch_layout` describes (and docs/getting-started.md documents).
     let names: Vec<String> = torch_layout(&model)
         .unwrap()
         .into_iter()

@@ -14,7 +14,7 @@ use chromiumoxide::page::{Page, ScreenshotParams};
 use futures::StreamExt;
 use integration_tests::{copy_shipped_run, training_run, workspace_root, write_epochs, WebServer};
 
-/// Where the page's screenshot is saved (copied into the README's `docs/` by hand).
+/// Where the page's screenshot is saved (copied into `docs/` by hand).
 fn screenshot_path() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-page.png")
 }

@@ -275,7 +275,7 @@ fn capture_checks(
         }
         print!("{}", output(&bin.join("bench"), &args)?);
     }
-    // With 256 launches to a GPU submission instead of cubecl's 32 (the GPU session times
+    // With 256 launches to a GPU submission instead of cubecl's 32 (bench/gpu-session.sh times
     // both): the variable is honoured, and the replay still trains exactly as plain steps.
     let args = ["--device", train_device, "--check-capture"];
     let wide = output_with(

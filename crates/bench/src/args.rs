@@ -8,7 +8,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "bench", version)]
 pub struct BenchArgs {
-    /// The recipe to train; the comparison is configs/sgd.toml.
+    /// The recipe to train; configs/sgd.toml is the one compared with PyTorch in the docs.
     #[arg(long, default_value = "configs/sgd.toml")]
     pub config: PathBuf,
     /// Epochs timed per trial (the median is reported); one more is run first as a warm-up.

@@ -48,6 +48,11 @@ pub struct InferArgs {
     /// Save the preprocessed 28x28 digit as PNG: a file for one image, a folder for several.
     #[arg(long)]
     pub save_preprocessed: Option<PathBuf>,
+    /// Save, into this folder, one picture per image of what each preprocessing step made of
+    /// it, left to right: grey, ink made bright, background flattened, rules and specks
+    /// removed, cropped, scaled into 20x20, centred in 28x28 (`<name>.steps.png`).
+    #[arg(long, value_name = "DIR")]
+    pub save_steps: Option<PathBuf>,
     /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those
     /// features. The CPU by default, even in a GPU build: it answers for an image in a few
     /// milliseconds, less than a GPU takes to start.
@@ -170,6 +175,24 @@ fn save_png(path: &Path, digits: &[[u8; IMAGE_PIXELS]]) -> anyhow::Result<()> {
         image::ImageFormat::Png,
     )
     .with_context(|| format!("cannot save {}", path.display()))
+}
+
+/// Saves `<dir>/<file's stem>.steps.png`: each preprocessing step's picture of `file`, side by
+/// side. A file that cannot be decoded is skipped here: the answer's line says why.
+fn save_steps(dir: &Path, file: &Path) -> anyhow::Result<()> {
+    let Ok(image) = crate::decode_file(file) else {
+        return Ok(());
+    };
+    let (steps, _) = crate::steps::preprocess_steps(&image);
+    let strip = crate::steps::steps_strip(&steps);
+    let mut png = std::io::Cursor::new(Vec::new());
+    strip
+        .write_to(&mut png, image::ImageFormat::Png)
+        .context("cannot encode the steps as PNG")?;
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    let path = dir.join(format!("{stem}.steps.png"));
+    mnist_files::write_atomic(&path, png.get_ref())
+        .with_context(|| format!("cannot save {}", path.display()))
 }
 
 /// The JSON object `infer --json` prints for one image (and the web API answers); `unsure`
@@ -389,6 +412,12 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
     }
     if let Some(dir) = args.save_preprocessed.as_ref().filter(|_| files.len() > 1) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if let Some(dir) = &args.save_steps {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for file in &files {
+            save_steps(dir, file)?;
+        }
     }
 
     let mut all_ok = empty.is_empty();

@@ -11,6 +11,7 @@ pub mod preprocess;
 mod rules;
 pub mod score;
 mod skew;
+pub mod steps;
 pub mod stroke;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};

@@ -61,7 +61,7 @@ impl Prediction {
 
 /// The probability below which an answer is marked "not sure" unless `--min-confidence` says
 /// otherwise. Chosen with the shipped model on MNIST's validation split and digits-dev (the
-/// README's "How sure is it?" has the table): on digits-dev 2.5% of the answers fall below it
+/// docs/handwriting.md's "How sure is it?" has the table): on digits-dev 2.5% of the answers fall below it
 /// and more than half of those are wrong; the others are 98.05% right (99.31% on the
 /// validation split, where 0.83% fall below).
 pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.7;

@@ -10,6 +10,8 @@ use image::{DynamicImage, ImageBuffer, Luma};
 
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 
+use crate::steps::Trace;
+
 /// The box the digit is scaled into, as in MNIST.
 pub const DIGIT_BOX: usize = 20;
 /// Where MNIST's digits have their centre of mass, in pixel indices (x and y): measured over
@@ -351,49 +353,61 @@ fn ink_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
 /// The digit of `image` as 28x28 grey levels (0 = background, 255 = ink), MNIST-style;
 /// `None` when the image holds no ink.
 pub fn preprocess(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
-    Some(fit_and_centre(crop_to_ink(&clean(image)?)?))
+    traced(image, &mut Trace::off())
+}
+
+/// [`preprocess`], noting each step's picture in `trace`.
+pub(crate) fn traced(image: &DynamicImage, trace: &mut Trace) -> Option<[u8; IMAGE_PIXELS]> {
+    let crop = crop_to_ink(&clean(image, trace)?)?;
+    trace.note("cropped to the ink", &crop);
+    Some(fit_and_centre(crop, trace))
 }
 
 /// The digits of `image`, left to right, each as [`preprocess`] makes one: an image of one
 /// digit gives exactly what `preprocess` gives; one with several side by side (a number) gives
 /// one 28x28 digit per column of ink (see `number.rs`). `None` when the image holds no ink.
 pub fn preprocess_number(image: &DynamicImage) -> Option<Vec<[u8; IMAGE_PIXELS]>> {
-    let grey = clean(image)?;
+    let off = &mut Trace::off();
+    let grey = clean(image, off)?;
     let columns = crate::number::digit_columns(&grey);
     if columns.len() <= 1 {
-        return Some(vec![fit_and_centre(crop_to_ink(&grey)?)]);
+        return Some(vec![fit_and_centre(crop_to_ink(&grey)?, off)]);
     }
     columns
         .iter()
         .map(|c| {
             let piece = grey.crop((c.x0, c.y0, c.x1, c.y1));
-            Some(fit_and_centre(crop_to_ink(&piece)?))
+            Some(fit_and_centre(crop_to_ink(&piece)?, off))
         })
         .collect()
 }
 
 /// The image's grey levels, ink bright on dark, background flattened and ink stretched to
 /// 0..255; `None` when no ink stands out.
-fn stretched(image: &DynamicImage) -> Option<Grey> {
+fn stretched(image: &DynamicImage, trace: &mut Trace) -> Option<Grey> {
     let mut grey = to_grey(image);
     if grey.width == 0 || grey.height == 0 {
         return None;
     }
+    trace.note("grey", &grey);
     fix_polarity(&mut grey);
-    flatten_and_stretch(&mut grey).then_some(grey)
+    trace.note("ink made bright", &grey);
+    let inked = flatten_and_stretch(&mut grey);
+    trace.note("background flattened, ink stretched", &grey);
+    inked.then_some(grey)
 }
 
 /// The angle (degrees, positive when the rules fall to the right) by which `image` is turned
 /// before its rules are removed, when it is a page photographed askew; `None` for a level page
 /// and for a picture of a digit alone.
 pub fn page_skew(image: &DynamicImage) -> Option<f32> {
-    crate::skew::skew(&stretched(image)?)
+    crate::skew::skew(&stretched(image, &mut Trace::off())?)
 }
 
 /// The image's ink, bright on dark, with the paper's background, rules and specks gone;
 /// `None` when there is none.
-fn clean(image: &DynamicImage) -> Option<Grey> {
-    let mut grey = stretched(image)?;
+fn clean(image: &DynamicImage, trace: &mut Trace) -> Option<Grey> {
+    let mut grey = stretched(image, trace)?;
     // A page photographed askew is turned back first, so its rules lie along rows and columns.
     let turned = crate::skew::straighten(&mut grey).is_some();
     let rules = crate::rules::remove_rules(&mut grey);
@@ -401,6 +415,7 @@ fn clean(image: &DynamicImage) -> Option<Grey> {
         crate::skew::clear_outside(&mut grey);
     }
     drop_specks(&mut grey);
+    trace.note("rules and specks removed", &grey);
     if rules > 0 && ink_mass(&grey) < MIN_INK_MASS {
         // All the ink there was belonged to the paper's rules: a blank ruled page.
         return None;
@@ -509,13 +524,16 @@ fn reshape_strokes(crop: &Grey, boxed: &Grey) -> Option<Grey> {
 
 /// Scales the cropped ink into the 20x20 box, reshaping its strokes on the way, and centres it
 /// by mass in 28x28.
-fn fit_and_centre(crop: Grey) -> [u8; IMAGE_PIXELS] {
+fn fit_and_centre(crop: Grey, trace: &mut Trace) -> [u8; IMAGE_PIXELS] {
     let boxed = scale_into_box(crop.clone());
     let digit = match reshape_strokes(&crop, &boxed) {
         Some(reshaped) => scale_into_box(reshaped),
         None => boxed,
     };
-    centre_by_mass(&digit)
+    trace.note("strokes in MNIST's range, scaled into 20x20", &digit);
+    let centred = centre_by_mass(&digit);
+    trace.note_digit("centred by mass in 28x28", &centred);
+    centred
 }
 
 /// The ink with its longer side scaled to the 20 px box (aspect kept), strongest ink at 255.

@@ -5,7 +5,7 @@
 //! and a read of the device submits what is queued. A training step of `sgd.toml` launches 62
 //! kernels, and a replayed step ([`burn::tensor::capture`]) re-encodes as many: at cubecl's
 //! 32, two queue submissions a step. Fewer, larger submissions cost the host less but start
-//! the device later: on an H100 (issue 15, one run each) 256 gave a faster `sgd.toml` epoch
+//! the device later: on an H100 (one run each) 256 gave a faster `sgd.toml` epoch
 //! than 32 (0.517 against 0.545 s), on Mesa's software Vulkan a slower one (three alternating
 //! pairs, about a tenth). Until a GPU settles it the number is cubecl's own, 32;
 //! `CUBECL_WGPU_MAX_TASKS` sets another (a bad value is refused here, naming the variable,
