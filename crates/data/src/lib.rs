@@ -8,6 +8,7 @@ mod dataset;
 mod elastic;
 mod error;
 mod idx;
+mod kind;
 mod letterforms;
 mod loader;
 mod locate;
@@ -18,9 +19,10 @@ mod shuffle;
 
 pub use augment::{Affine, Augmentation};
 pub use batcher::{MnistBatch, MnistBatcher};
-pub use dataset::{DatasetKind, MnistData, MnistDataset, MnistItem, Split};
+pub use dataset::{MnistData, MnistDataset, MnistItem, Split};
 pub use error::DataError;
 pub use idx::{read_idx_images, read_idx_labels, IdxImages};
+pub use kind::DatasetKind;
 pub use loader::MnistLoader;
 pub use locate::{
     env_name, locate_data_dir, missing_data_message, workspace_root, DataDirSource, LocatedDir,

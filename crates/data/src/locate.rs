@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::dataset::DatasetKind;
 use crate::error::DataError;
+use crate::kind::DatasetKind;
 
 /// The root of this repository: where `data/`, `configs/` and `artifacts/` live.
 ///

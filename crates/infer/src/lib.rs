@@ -5,6 +5,7 @@ mod closing;
 mod decode;
 mod doubt;
 mod error;
+mod grey;
 mod number;
 mod predict;
 pub mod preprocess;
@@ -13,6 +14,7 @@ pub mod score;
 mod skew;
 pub mod steps;
 pub mod stroke;
+mod trace;
 
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use doubt::{shape_doubt, Doubt};
@@ -20,6 +22,7 @@ pub use error::InferError;
 pub use number::MAX_DIGITS;
 pub use predict::{Classifier, Prediction, DEFAULT_MIN_CONFIDENCE};
 pub use preprocess::{preprocess, preprocess_number};
+pub use trace::Step;
 
 use std::path::{Path, PathBuf};
 

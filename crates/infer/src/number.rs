@@ -7,7 +7,7 @@
 //! shorter than the tallest (a dot, a dash between digits) or with far less ink than the
 //! inkiest (a faint trace) are not digits.
 
-use crate::preprocess::Grey;
+use crate::grey::Grey;
 
 /// The most digits one image is read as.
 pub const MAX_DIGITS: usize = 12;

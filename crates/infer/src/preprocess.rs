@@ -10,7 +10,8 @@ use image::{DynamicImage, ImageBuffer, Luma};
 
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
 
-use crate::steps::Trace;
+pub use crate::grey::Grey;
+use crate::trace::Trace;
 
 /// The box the digit is scaled into, as in MNIST.
 pub const DIGIT_BOX: usize = 20;
@@ -24,32 +25,6 @@ pub const MNIST_CENTRE: f32 = 14.0;
 pub const MNIST_STROKE_RANGE: (f32, f32) = (2.0, 3.8);
 /// Images are first brought down to this size (longer side): plenty for a 20 px digit.
 const WORKING_SIDE: u32 = 1024;
-
-/// A grey image, row-major, values in [0, 255] (0 = background, 255 = ink once normalised).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grey {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<f32>,
-}
-
-impl Grey {
-    pub(crate) fn at(&self, x: usize, y: usize) -> f32 {
-        self.pixels[y * self.width + x]
-    }
-
-    /// The part inside `(x0, y0, x1, y1)` (exclusive ends).
-    fn crop(&self, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Grey {
-        Grey {
-            width: x1 - x0,
-            height: y1 - y0,
-            pixels: (y0..y1)
-                .flat_map(|y| (x0..x1).map(move |x| (x, y)))
-                .map(|(x, y)| self.at(x, y))
-                .collect(),
-        }
-    }
-}
 
 /// Luminance with alpha composited. Transparent areas take the colour that contrasts with the
 /// opaque content, so a canvas export whose ink lives only in the alpha channel (black ink,

@@ -9,7 +9,7 @@
 //! from the stroke's two sides instead of cut. Rules photographed askew are levelled first
 //! (`skew.rs`).
 
-use crate::preprocess::Grey;
+use crate::grey::Grey;
 
 /// Share of a row (column) that must be ink-coloured for it to be part of a rule.
 const MIN_COVERAGE: f32 = 0.75;

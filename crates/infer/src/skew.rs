@@ -3,7 +3,7 @@
 //! rules is found, and the page is turned back by it, so the rules lie along rows and columns
 //! again and the digit written on them stands upright, as a scanner's deskew does.
 
-use crate::preprocess::Grey;
+use crate::grey::Grey;
 use crate::rules::{rule_bands, INK_LEVEL};
 
 /// The steepest skew looked for, either way: a page held by hand for a photo.

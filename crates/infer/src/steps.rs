@@ -3,56 +3,17 @@
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, GrayImage, Luma};
-use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
+use mnist_data::IMAGE_PIXELS;
 
-use crate::preprocess::Grey;
-
-/// One step's picture: its name and the image as that step left it (0..255).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    pub name: &'static str,
-    pub image: Grey,
-}
-
-/// Where the pipeline notes its steps; a trace that is off costs nothing.
-pub(crate) struct Trace(Option<Vec<Step>>);
-
-impl Trace {
-    pub(crate) fn off() -> Self {
-        Trace(None)
-    }
-
-    /// The picture after step `name` (copied only when the trace is on).
-    pub(crate) fn note(&mut self, name: &'static str, image: &Grey) {
-        if let Some(steps) = &mut self.0 {
-            steps.push(Step {
-                name,
-                image: image.clone(),
-            });
-        }
-    }
-
-    /// The 28x28 digit after step `name`.
-    pub(crate) fn note_digit(&mut self, name: &'static str, digit: &[u8; IMAGE_PIXELS]) {
-        if let Some(steps) = &mut self.0 {
-            steps.push(Step {
-                name,
-                image: Grey {
-                    width: IMAGE_SIDE,
-                    height: IMAGE_SIDE,
-                    pixels: digit.iter().map(|&v| f32::from(v)).collect(),
-                },
-            });
-        }
-    }
-}
+use crate::grey::Grey;
+use crate::trace::{Step, Trace};
 
 /// Every step of reading `image` as one digit, in order, and the digit itself (`None` when no
 /// ink was found: the steps then end where the ink ran out).
 pub fn preprocess_steps(image: &DynamicImage) -> (Vec<Step>, Option<[u8; IMAGE_PIXELS]>) {
-    let mut trace = Trace(Some(Vec::new()));
+    let mut trace = Trace::on();
     let digit = crate::preprocess::traced(image, &mut trace);
-    (trace.0.unwrap_or_default(), digit)
+    (trace.into_steps(), digit)
 }
 
 /// The side of each step's square in [`steps_strip`].

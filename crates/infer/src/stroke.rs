@@ -1,7 +1,7 @@
 //! Stroke width: measured as MNIST's was, and brought towards MNIST's own by grey-level
 //! erosion or dilation with a disc, which keeps soft edges soft.
 
-use crate::preprocess::Grey;
+use crate::grey::Grey;
 
 /// Stroke width as 2 x area / perimeter of the ink above half intensity: for a long stroke of
 /// width `t`, area `t L` and perimeter `2 L` give `t`. In the image's own pixels.
