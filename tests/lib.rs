@@ -24,6 +24,15 @@ pub fn mnist_dir() -> PathBuf {
     data_dir(DatasetKind::Mnist)
 }
 
+/// `tests/data/digits-dev/`: 700 real handwritten digits that are not MNIST's, from the
+/// sources whose licences let them travel with the repository (see its README).
+pub fn digits_dev() -> PathBuf {
+    workspace_root()
+        .join("tests")
+        .join("data")
+        .join("digits-dev")
+}
+
 /// A path to a config file of the repository, e.g. `config("smoke.toml")`.
 pub fn config(name: &str) -> PathBuf {
     workspace_root().join("configs").join(name)

@@ -16,17 +16,6 @@ fn classifier() -> Classifier {
     Classifier::load(&shipped_model_dir(), &Device::flex()).unwrap()
 }
 
-/// `../shared/data/digits-dev`: 1,000 real non-MNIST digits. Missing, the test says where.
-fn digits_dev() -> PathBuf {
-    let dir = integration_tests::workspace_root().join("../shared/data/digits-dev");
-    assert!(
-        dir.join("labels.csv").is_file(),
-        "{} is missing: these tests need the shared digits-dev folder beside the repository",
-        dir.display()
-    );
-    dir
-}
-
 fn grey_of(digit: &[u8]) -> Grey {
     Grey {
         width: 28,
@@ -196,21 +185,21 @@ fn digits_drawn_on_a_browser_canvas_are_read() {
 
 #[test]
 fn the_shipped_model_reads_real_non_mnist_digits() {
-    let card = score(&classifier(), &labelled_images(&digits_dev()).unwrap()).unwrap();
+    let card = score(
+        &classifier(),
+        &labelled_images(&integration_tests::digits_dev()).unwrap(),
+    )
+    .unwrap();
     let overall = card.overall();
-    assert_eq!(overall.images, 1000);
-    assert!(overall.accuracy() >= 96.0, "{:.1}%", overall.accuracy());
+    assert_eq!(overall.images, 700);
+    // Measured: 668 of 700 (95.4%); Semeion's European letterforms are the known weakness.
+    assert!(overall.accuracy() >= 95.0, "{:.1}%", overall.accuracy());
     // Each source at least where this preprocessing and model leave it (the goal is 92% for
     // every source; Semeion's European letter forms are not there yet, see docs/handwriting.md).
-    let floors = [
-        ("hwd1000", 99.0),
-        ("optdigits32", 94.0),
-        ("semeion", 89.5),
-        ("usps", 99.0),
-    ];
+    let floors = [("hwd1000", 99.0), ("optdigits32", 94.0), ("semeion", 89.5)];
     // Honest confidence: the answers marked "not sure" are mostly the wrong ones, few are
-    // marked, and the others are right more often (measured: 25 marked, 14 of them wrong;
-    // the other 975 are 98.05% right).
+    // marked, and the others are right more often (measured: 23 marked; the other 677 are
+    // 97.19% right).
     let sure = card.sure(infer::DEFAULT_MIN_CONFIDENCE);
     let wrong_among_unsure = card
         .results
@@ -218,12 +207,12 @@ fn the_shipped_model_reads_real_non_mnist_digits() {
         .filter(|s| s.digit.is_some() && s.confidence < infer::DEFAULT_MIN_CONFIDENCE)
         .filter(|s| !s.correct())
         .count();
-    assert!(sure.unsure <= 30, "{sure:?}");
+    assert!(sure.unsure <= 28, "{sure:?}");
     assert!(
         2 * wrong_among_unsure > sure.unsure,
         "{wrong_among_unsure} wrong of {sure:?}"
     );
-    assert!(sure.sure_accuracy() >= 97.9, "{sure:?}");
+    assert!(sure.sure_accuracy() >= 97.0, "{sure:?}");
     let sources = card.by_source();
     for (source, floor) in floors {
         let tally = sources[source];
@@ -316,7 +305,7 @@ fn eval_images_scores_a_folder_as_text_and_json_and_refuses_bad_labels() {
 fn only_pages_photographed_askew_are_turned_level() {
     // digits-dev's digits often fill their frame with thick, straight strokes, whose edges can
     // pass for a rule or two at some angle: none of them is a page to turn.
-    let turned: Vec<String> = labelled_images(&digits_dev())
+    let turned: Vec<String> = labelled_images(&integration_tests::digits_dev())
         .unwrap()
         .iter()
         .filter(|l| page_skew(&infer::decode_file(&l.path).unwrap()).is_some())

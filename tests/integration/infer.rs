@@ -368,14 +368,14 @@ fn one_digit_images_read_exactly_as_a_single_digit() {
         .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .collect();
-    let dev = root.join("../shared/data/digits-dev");
+    let dev = integration_tests::digits_dev();
     let mut dev_files: Vec<PathBuf> = std::fs::read_dir(&dev)
-        .unwrap_or_else(|e| panic!("{}: {e} (the shared digits-dev folder)", dev.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}", dev.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "png"))
         .collect();
     dev_files.sort();
-    files.extend(dev_files.into_iter().step_by(5));
+    files.extend(dev_files.into_iter().step_by(3));
     assert!(files.len() > 250);
     for file in files {
         let image = decode_file(&file).unwrap();
