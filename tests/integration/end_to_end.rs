@@ -39,8 +39,8 @@ fn smoke_training_learns_and_leaves_a_complete_run_folder() {
     // The run's pictures: real images of the expected size, not blank.
     for (file, size) in [
         ("curves.png", (1100, 460)),
-        ("predictions.png", (816, 898)),
-        ("confusion.png", (810, 690)),
+        ("predictions.png", (816, 982)),
+        ("confusion.png", (740, 690)),
         ("weights.png", (762, 792)),
     ] {
         let image = image::open(dir.path.join(file)).unwrap().to_luma8();
@@ -389,6 +389,10 @@ fn a_fashion_run_names_its_classes_in_eval_and_infer() {
     let outcome = train(&req).unwrap();
     assert_eq!(outcome.summary.dataset, "fashion-mnist");
     let run = outcome.run_dir.path.clone();
+    // The confusion matrix makes room for the longest full row label ("0 T-shirt/top", 13
+    // characters of 10 px), where a digit run's needs one character.
+    let confusion = image::open(run.join("confusion.png")).unwrap();
+    assert_eq!(confusion.width(), 13 * 10 + 24 + 10 * 56 + 120);
 
     let out = Command::new(integration_tests::binary("eval"))
         .arg("--model")

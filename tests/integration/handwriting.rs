@@ -2,7 +2,6 @@
 //! normalisation measured against MNIST, binary and thick strokes, low-resolution and
 //! border-touching digits, browser-canvas drawings, and the real digits of `digits-dev`.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use burn::tensor::Device;

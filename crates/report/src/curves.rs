@@ -22,6 +22,7 @@ fn epoch_tick(x: f64) -> String {
 fn panel(
     area: &Area,
     title: &str,
+    train_name: &str,
     points: &[EpochPoint],
     pick: impl Fn(&EpochPoint) -> (f64, f64),
 ) -> Result<(), String> {
@@ -53,7 +54,7 @@ fn panel(
         .label_style((FAMILY, 14))
         .draw()
         .map_err(text)?;
-    for (name, colour, second) in [("train", TRAIN, false), ("validation", VALID, true)] {
+    for (name, colour, second) in [(train_name, TRAIN, false), ("validation", VALID, true)] {
         let series: Vec<(f64, f64)> = points
             .iter()
             .map(|p| {
@@ -84,21 +85,47 @@ fn panel(
         .map_err(text)
 }
 
-pub fn draw(path: &Path, run: &str, points: &[EpochPoint]) -> Result<(), ReportError> {
+/// The loss panel's name for the training series: with label smoothing, the training loss
+/// is computed against softened targets and reads higher than the plain validation loss.
+fn train_loss_name(label_smoothing: f64) -> String {
+    if label_smoothing > 0.0 {
+        format!("train ({label_smoothing} label smoothing)")
+    } else {
+        "train".to_string()
+    }
+}
+
+pub fn draw(
+    path: &Path,
+    run: &str,
+    points: &[EpochPoint],
+    label_smoothing: f64,
+) -> Result<(), ReportError> {
     png(path, (1100, 460), |root| {
         let (left, right) = root.split_horizontally(550);
-        panel(&left, &format!("{run}: loss"), points, |p| {
+        let train_loss = train_loss_name(label_smoothing);
+        panel(&left, &format!("{run}: loss"), &train_loss, points, |p| {
             (p.train_loss, p.valid_loss)
         })?;
-        panel(&right, &format!("{run}: accuracy (%)"), points, |p| {
-            (p.train_accuracy, p.valid_accuracy)
-        })
+        panel(
+            &right,
+            &format!("{run}: accuracy (%)"),
+            "train",
+            points,
+            |p| (p.train_accuracy, p.valid_accuracy),
+        )
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::epoch_tick;
+    use super::{epoch_tick, train_loss_name};
+
+    #[test]
+    fn smoothed_training_loss_is_named_as_such() {
+        assert_eq!(train_loss_name(0.0), "train");
+        assert_eq!(train_loss_name(0.1), "train (0.1 label smoothing)");
+    }
 
     #[test]
     fn epoch_ticks_are_whole_numbers() {

@@ -41,6 +41,9 @@ pub struct ReportInput {
     pub run: String,
     pub class_names: Vec<String>,
     pub curves: Vec<EpochPoint>,
+    /// The label smoothing of the training loss (0: none): the curves say that the training
+    /// loss is then higher than the plain validation loss by design.
+    pub label_smoothing: f64,
     /// `confusion[label][predicted]`.
     pub confusion: Vec<Vec<usize>>,
     /// Test samples to show; misclassified ones are put first.
@@ -66,7 +69,7 @@ pub const REPORT_FILE: &str = "report.md";
 /// Writes the four pictures and `report.md` into `dir`; returns the paths written.
 pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, ReportError> {
     let paths: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).collect();
-    curves::draw(&paths[0], &input.run, &input.curves)?;
+    curves::draw(&paths[0], &input.run, &input.curves, input.label_smoothing)?;
     grid::draw(&paths[1], &input.samples, &input.class_names)?;
     confusion::draw(&paths[2], &input.confusion, &input.class_names)?;
     weights::draw(&paths[3], &input.first_layer, input.units)?;
@@ -79,8 +82,13 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Rep
 
 /// Draws only `curves.png` into `dir` (for a run that has no model to test yet: an interrupted
 /// one); returns its path.
-pub fn write_curves(dir: &Path, run: &str, curves: &[EpochPoint]) -> Result<PathBuf, ReportError> {
+pub fn write_curves(
+    dir: &Path,
+    run: &str,
+    curves: &[EpochPoint],
+    label_smoothing: f64,
+) -> Result<PathBuf, ReportError> {
     let path = dir.join(FILES[0]);
-    curves::draw(&path, run, curves)?;
+    curves::draw(&path, run, curves, label_smoothing)?;
     Ok(path)
 }

@@ -88,6 +88,7 @@ pub fn write_run_report(
         run: summary.run.clone(),
         class_names: kind.class_names().iter().map(|s| s.to_string()).collect(),
         curves: curve_points(rows),
+        label_smoothing: label_smoothing(run_dir),
         confusion: eval.confusion.iter().map(|r| r.to_vec()).collect(),
         samples,
         first_layer,
@@ -98,6 +99,12 @@ pub fn write_run_report(
         path: run_dir.path.clone(),
         message: e.to_string(),
     })
+}
+
+/// The run's label smoothing, from its saved config (0 when it cannot be read: the curves
+/// then carry no note).
+fn label_smoothing(run_dir: &RunDir) -> f64 {
+    crate::config::RunConfig::load(&run_dir.config()).map_or(0.0, |c| c.train.label_smoothing)
 }
 
 /// The epochs of `metrics.csv` as the report's curve points.
@@ -120,7 +127,8 @@ pub fn write_run_curves(
     name: &str,
     rows: &[EpochRow],
 ) -> Result<PathBuf, TrainError> {
-    mnist_report::write_curves(&run_dir.path, name, &curve_points(rows)).map_err(|e| {
+    let smoothing = label_smoothing(run_dir);
+    mnist_report::write_curves(&run_dir.path, name, &curve_points(rows), smoothing).map_err(|e| {
         TrainError::Save {
             path: run_dir.path.clone(),
             message: e.to_string(),
