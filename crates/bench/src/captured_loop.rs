@@ -24,7 +24,7 @@ impl CapturedLoop {
         example: MnistBatch,
         device: &Device,
     ) -> anyhow::Result<Self> {
-        let optimizer = RecordedOptimizer::new(&config.optimizer, &model, None, device)?;
+        let optimizer = RecordedOptimizer::new(&config.optimizer, &model, device);
         let step = CapturedStep::capture(model, optimizer, example, device);
         Ok(CapturedLoop { step, lr })
     }

@@ -150,7 +150,7 @@ impl CapturedStep {
     pub fn optimizer_record(&self) -> Option<Result<OptimizerRecord, RecordError>> {
         let state = self.state.borrow();
         let model = state.model.as_ref()?;
-        Some(state.optimizer.to_record(model))
+        Some(crate::optimizer_record::write(&state.optimizer, model))
     }
 
     /// Trains on `batch` at rate `lr`: replays the recording with `batch` written into its

@@ -137,8 +137,13 @@ impl CapturedTraining {
                 "{file}the optimiser's state for the captured step: {err}"
             )))
         };
-        let record = path.map(OptimizerRecord::load).transpose().map_err(fail)?;
-        RecordedOptimizer::new(&self.optimizer, model, record, &self.device).map_err(fail)
+        match path.map(OptimizerRecord::load).transpose().map_err(fail)? {
+            Some(record) => {
+                crate::optimizer_record::resume(&self.optimizer, record, model, &self.device)
+                    .map_err(fail)
+            }
+            None => Ok(RecordedOptimizer::new(&self.optimizer, model, &self.device)),
+        }
     }
 }
 

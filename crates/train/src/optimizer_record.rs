@@ -22,6 +22,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use burn_pack::{Reader, Scalar, Writer};
 use mnist_model::Mlp;
 
+use crate::config::OptimizerSection;
 use crate::recorded_optimizer::{Buffers, RecordedOptimizer};
 use crate::update_rule::UpdateRule;
 
@@ -61,7 +62,19 @@ pub(crate) fn write(
 /// A record with a state for only some parameters, or with different step counts, is refused:
 /// Burn would start the others afresh (Adam at their own bias corrections). SGD and RMSprop
 /// count no steps: their record's count is 1.
-pub(crate) fn read(
+/// The recipe's optimiser for `model`, recorded with the step, resumed from `record` (Burn's
+/// record of that optimiser, as a plain or captured run checkpointed it).
+pub fn resume(
+    optimizer: &OptimizerSection,
+    record: OptimizerRecord,
+    model: &Mlp,
+    device: &Device,
+) -> Result<RecordedOptimizer, RecordError> {
+    let state = read(&UpdateRule::of(optimizer), record, model, device)?;
+    Ok(RecordedOptimizer::resumed(optimizer, model, state, device))
+}
+
+fn read(
     rule: &UpdateRule,
     record: OptimizerRecord,
     model: &Mlp,

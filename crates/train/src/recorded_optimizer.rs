@@ -9,15 +9,14 @@
 //! that [`RecordedOptimizer::prepare`] rewrites in place before each step (only when they
 //! change: SGD at a constant rate writes it once). The new state (velocity, averages, moments)
 //! is written into the buffers the step read it from, as [`write_back`](crate::write_back)
-//! does for the weights. The state goes to and comes from Burn's own optimiser record
-//! ([`crate::optimizer_record`]): a captured run's checkpoints are a plain run's, and either
-//! resumes the other's.
+//! does for the weights. `optimizer_record.rs` turns the state into Burn's own optimiser
+//! record and back (this file knows nothing of records): a captured run's checkpoints are a
+//! plain run's, and either resumes the other's.
 
 use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::optim::{GradientsParams, OptimizerRecord};
-use burn::store::RecordError;
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use mnist_model::Mlp;
 
@@ -78,20 +77,21 @@ pub(crate) struct Snapshot {
 }
 
 impl RecordedOptimizer {
-    /// The optimiser `optimizer` names, for `model`'s parameters, starting from `record`
-    /// (Burn's record of that optimiser, as checkpointed: a resumed run) or from the zero
-    /// state. The state lives on `device`: the model's, without autodiff.
-    pub fn new(
+    /// The optimiser `optimizer` names, for `model`'s parameters, from the zero state. The
+    /// state lives on `device`: the model's, without autodiff.
+    pub fn new(optimizer: &OptimizerSection, model: &Mlp, device: &Device) -> Self {
+        Self::resumed(optimizer, model, (0, HashMap::new()), device)
+    }
+
+    /// The same after `time` steps, with the state `state` holds for each parameter (a
+    /// parameter without any starts from zero).
+    pub(crate) fn resumed(
         optimizer: &OptimizerSection,
         model: &Mlp,
-        record: Option<OptimizerRecord>,
+        (time, mut state): (usize, HashMap<ParamId, Buffers>),
         device: &Device,
-    ) -> Result<Self, RecordError> {
+    ) -> Self {
         let rule = UpdateRule::of(optimizer);
-        let (time, mut state) = match record {
-            Some(record) => crate::optimizer_record::read(&rule, record, model, device)?,
-            None => (0, HashMap::new()),
-        };
         for (id, count) in parameter_sizes(model) {
             state
                 .entry(id)
@@ -99,13 +99,13 @@ impl RecordedOptimizer {
         }
         // Finite numbers for whatever runs before the first `prepare` (a capture's warm-up).
         let written = rule.scalars(0.0, time + 1);
-        Ok(RecordedOptimizer {
+        RecordedOptimizer {
             rule,
             time,
             scalars: Tensor::<1>::from_floats(written.as_slice(), device),
             written,
             state,
-        })
+        }
     }
 
     /// Makes the next step the `time + 1`-th, at rate `lr`: writes its numbers into the tensor
@@ -172,11 +172,6 @@ impl RecordedOptimizer {
             }
         }
         self.write_scalars(0.0, self.time + 1);
-    }
-
-    /// The state as Burn's record of the same optimiser (what the Learner checkpoints).
-    pub fn to_record(&self, model: &Mlp) -> Result<OptimizerRecord, RecordError> {
-        crate::optimizer_record::write(self, model)
     }
 }
 
