@@ -211,3 +211,22 @@ fn defaults_fill_what_a_file_leaves_out() {
     let again = parse(&config.to_toml().unwrap()).unwrap();
     assert_eq!(again, config);
 }
+
+#[test]
+fn one_run_name_rule_for_training_and_for_browsing() {
+    use mnist_train::runs::is_plain_run_name;
+    for name in ["sgd", "best-seed1", "run_2.b"] {
+        assert!(is_plain_run_name(name), "{name}");
+        let config =
+            RunConfig::parse(&format!("name = \"{name}\"\n"), Path::new("t.toml")).unwrap();
+        config.validate(Path::new("t.toml")).unwrap();
+    }
+    assert!(!is_plain_run_name(""));
+    // (An empty `name` in a file means the file's stem.)
+    for name in ["my run", "..", ".hidden", "a/b", "a\\b", "é"] {
+        assert!(!is_plain_run_name(name), "{name:?}");
+        let config =
+            RunConfig::parse(&format!("name = {name:?}\nseed = 1\n"), Path::new("t.toml")).unwrap();
+        assert!(config.validate(Path::new("t.toml")).is_err(), "{name:?}");
+    }
+}

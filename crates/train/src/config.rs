@@ -427,13 +427,7 @@ impl RunConfig {
 
     /// Checks every value; the error names the file, the key and what is allowed.
     pub fn validate(&self, file: &Path) -> Result<(), TrainError> {
-        let name_ok = !self.name.is_empty()
-            && self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            && !self.name.starts_with('.');
-        if !name_ok {
+        if !crate::runs::is_plain_run_name(&self.name) {
             return Err(invalid(
                 file,
                 "name",
