@@ -573,3 +573,55 @@ fn save_steps_draws_each_preprocessing_step_ending_in_what_the_network_saw() {
         );
     }
 }
+
+#[test]
+fn fashion_test_images_through_png_files_read_as_the_in_memory_evaluation() {
+    // A Fashion-MNIST model: the smoke recipe on Fashion-MNIST, one epoch.
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
+    let config = dir.path().join("fashion-smoke.toml");
+    std::fs::write(
+        &config,
+        smoke.replace(
+            "validation_split",
+            "dataset = \"fashion-mnist\"\nvalidation_split",
+        ),
+    )
+    .unwrap();
+    let mut request =
+        integration_tests::smoke_request(dir.path(), "fashion", 1, mnist_train::RunMode::Fresh);
+    request.config = config;
+    let outcome = mnist_train::train(&request).unwrap();
+    let classifier = Classifier::load(&outcome.run_dir.path, &Device::flex()).unwrap();
+    assert!(!classifier.reads_digits());
+
+    // The test set written as PNG files, as Fashion-MNIST's images are (bright on black),
+    // and read back through `infer`'s own scoring.
+    let data = MnistData::load(integration_tests::data_dir(
+        mnist_data::DatasetKind::FashionMnist,
+    ))
+    .unwrap();
+    let pngs = dir.path().join("pngs");
+    std::fs::create_dir(&pngs).unwrap();
+    for i in 0..data.test.len() {
+        let image = GrayImage::from_raw(28, 28, data.test.image(i).to_vec()).unwrap();
+        image
+            .save(pngs.join(format!("{}-{i:05}.png", data.test.label(i))))
+            .unwrap();
+    }
+    let card =
+        infer::score::score(&classifier, &infer::score::labelled_images(&pngs).unwrap()).unwrap();
+    let through_files = card.overall().accuracy();
+    let in_memory = outcome.summary.test_accuracy;
+    assert!(
+        (through_files - in_memory).abs() <= 0.5,
+        "through PNG files {through_files:.2}% against {in_memory:.2}% in memory"
+    );
+    // A Fashion item is one item: no number is made of a picture of two garments side by side.
+    let two = GrayImage::from_fn(56, 28, |x, y| {
+        Luma([data.test.image(x as usize / 28)[(y * 28 + x % 28) as usize]])
+    });
+    let file = dir.path().join("two.png");
+    two.save(&file).unwrap();
+    assert_eq!(infer::load_for(&classifier, &file).unwrap().len(), 1);
+}

@@ -97,9 +97,13 @@ fn split_features(args: &[String]) -> anyhow::Result<(Vec<String>, Vec<String>)>
     Ok((features, rest))
 }
 
-/// The repository root: the parent of this crate's folder.
+/// The repository root: the parent of this crate's folder, as `cargo run` names it now (so a
+/// build of xtask made from another checkout sharing the target folder still serves this
+/// one), else as it was when xtask was compiled.
 pub(crate) fn workspace_root() -> std::path::PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest
         .parent()
         .map(std::path::Path::to_path_buf)

@@ -10,8 +10,7 @@ use mnist_model::device::{choose_device, Workload};
 
 use crate::closing::{next_steps, NamedAnswers};
 use crate::{
-    load_number, shipped_model_dir, Classifier, Doubt, InferError, Prediction,
-    DEFAULT_MIN_CONFIDENCE,
+    load_for, shipped_model_dir, Classifier, Doubt, InferError, Prediction, DEFAULT_MIN_CONFIDENCE,
 };
 
 /// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
@@ -427,7 +426,7 @@ pub fn run(args: &InferArgs) -> anyhow::Result<bool> {
     let stdout = std::io::stdout();
     let mut named = NamedAnswers::default();
     for file in &files {
-        let result = load_number(file).and_then(|digits| {
+        let result = load_for(&classifier, file).and_then(|digits| {
             let predictions = classifier.predict(&digits)?;
             Ok((digits, predictions))
         });

@@ -6,6 +6,7 @@ mod decode;
 mod doubt;
 mod error;
 mod grey;
+mod item;
 mod number;
 mod predict;
 pub mod preprocess;
@@ -19,6 +20,7 @@ mod trace;
 pub use decode::{decode_bytes, decode_file, MAX_ALLOC, MAX_SIDE};
 pub use doubt::{shape_doubt, Doubt};
 pub use error::InferError;
+pub use item::prepare_item;
 pub use number::MAX_DIGITS;
 pub use predict::{Classifier, Prediction, DEFAULT_MIN_CONFIDENCE};
 pub use preprocess::{preprocess, preprocess_number};
@@ -43,6 +45,41 @@ pub fn load_digit(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferEr
 /// (one for an image of one digit, exactly as [`load_digit`] reads it).
 pub fn load_number(path: &Path) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
     number_digits(&decode_file(path)?, path)
+}
+
+/// Reads one image file of a garment, shoe or bag as Fashion-MNIST's images were made (see
+/// [`prepare_item`]).
+pub fn load_item(path: &Path) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
+    prepare_item(&decode_file(path)?).ok_or_else(|| InferError::NoDigit(path.to_path_buf()))
+}
+
+/// What `classifier` reads in an image file: a number, digit by digit, for a digit model; the
+/// one item the picture shows for a Fashion-MNIST model.
+pub fn load_for(
+    classifier: &Classifier,
+    path: &Path,
+) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
+    if classifier.reads_digits() {
+        load_number(path)
+    } else {
+        Ok(vec![load_item(path)?])
+    }
+}
+
+/// [`load_for`] for image bytes received some other way (an upload); `name` names them in
+/// errors.
+pub fn read_for(
+    classifier: &Classifier,
+    bytes: &[u8],
+    name: &Path,
+) -> Result<Vec<[u8; mnist_data::IMAGE_PIXELS]>, InferError> {
+    if classifier.reads_digits() {
+        read_number(bytes, name)
+    } else {
+        let image = decode_bytes(bytes, name)?;
+        let item = prepare_item(&image).ok_or_else(|| InferError::NoDigit(name.to_path_buf()))?;
+        Ok(vec![item])
+    }
 }
 
 /// [`load_number`] for image bytes received some other way (an upload): what `infer` reads

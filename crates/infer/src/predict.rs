@@ -87,6 +87,12 @@ impl Classifier {
         })
     }
 
+    /// Whether the model reads digits (MNIST), not Fashion-MNIST's clothes: which preparation
+    /// an image gets.
+    pub fn reads_digits(&self) -> bool {
+        self.reads_digits
+    }
+
     /// The name of class `label`: the digit itself for MNIST, e.g. "Sneaker" for Fashion-MNIST.
     pub fn class_name(&self, label: usize) -> &str {
         self.class_names.get(label).map_or("?", |s| s.as_str())

@@ -296,13 +296,27 @@ fn tally_json(t: &Tally) -> serde_json::Value {
     serde_json::json!({"images": t.images, "correct": t.correct, "accuracy": t.accuracy()})
 }
 
+/// One image as the model reads it: one digit, or one Fashion-MNIST item.
+fn read_one(
+    classifier: &Classifier,
+    path: &Path,
+) -> Result<[u8; mnist_data::IMAGE_PIXELS], InferError> {
+    if classifier.reads_digits() {
+        load_digit(path)
+    } else {
+        crate::load_item(path)
+    }
+}
+
 /// Reads every image as `infer` would and compares the answer with its label. An image that
 /// cannot be read (corrupt, no digit found) counts as misread, with the reason.
 pub fn score(classifier: &Classifier, images: &[LabelledImage]) -> Result<Scorecard, InferError> {
     let mut results = Vec::with_capacity(images.len());
     for chunk in images.chunks(BATCH) {
-        let loaded: Vec<Result<[u8; mnist_data::IMAGE_PIXELS], InferError>> =
-            chunk.iter().map(|image| load_digit(&image.path)).collect();
+        let loaded: Vec<Result<[u8; mnist_data::IMAGE_PIXELS], InferError>> = chunk
+            .iter()
+            .map(|image| read_one(classifier, &image.path))
+            .collect();
         let digits: Vec<[u8; mnist_data::IMAGE_PIXELS]> = loaded
             .iter()
             .filter_map(|r| r.as_ref().ok().copied())

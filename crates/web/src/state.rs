@@ -64,10 +64,10 @@ impl AppState {
         name: &Path,
     ) -> Result<serde_json::Value, ApiError> {
         let classifier = self.models.get(model)?;
-        let digits = infer::read_number(bytes, name)?;
         let classifier = classifier
             .lock()
             .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
+        let digits = infer::read_for(&classifier, bytes, name)?;
         let predictions = classifier.predict(&digits)?;
         let mut answer = infer::cli::number_json(
             &classifier,
