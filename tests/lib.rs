@@ -154,6 +154,25 @@ pub fn smoke_request(
     }
 }
 
+/// [`smoke_request`] on Fashion-MNIST: the smoke recipe with `dataset = "fashion-mnist"`,
+/// written as a config file into `artifacts`.
+pub fn fashion_smoke_request(
+    artifacts: &Path,
+    name: &str,
+    epochs: usize,
+) -> mnist_train::TrainRequest {
+    let smoke = std::fs::read_to_string(config("smoke.toml")).expect("configs/smoke.toml");
+    let file = artifacts.join("fashion-smoke.toml");
+    let fashion = smoke.replace(
+        "validation_split",
+        "dataset = \"fashion-mnist\"\nvalidation_split",
+    );
+    std::fs::write(&file, fashion).expect("a config file written");
+    let mut request = smoke_request(artifacts, name, epochs, mnist_train::RunMode::Fresh);
+    request.config = file;
+    request
+}
+
 /// Runs a workspace binary (see [`binary`]) with `args`, fails the test with its stderr unless it
 /// succeeds, and returns its stdout.
 pub fn run_ok<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> String {

@@ -374,19 +374,12 @@ fn a_sweep_trains_each_seed_into_its_own_folder_and_answers_json_on_stdout() {
 #[test]
 fn a_fashion_run_names_its_classes_in_eval_and_infer() {
     let dir = tempfile::tempdir().unwrap();
-    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
-    let config = dir.path().join("fashion.toml");
-    std::fs::write(
-        &config,
-        smoke.replace(
-            "validation_split",
-            "dataset = \"fashion-mnist\"\nvalidation_split",
-        ),
-    )
+    let outcome = train(&integration_tests::fashion_smoke_request(
+        dir.path(),
+        "fashion",
+        1,
+    ))
     .unwrap();
-    let mut req = request(dir.path(), "fashion", 1, RunMode::Fresh);
-    req.config = config;
-    let outcome = train(&req).unwrap();
     assert_eq!(outcome.summary.dataset, "fashion-mnist");
     let run = outcome.run_dir.path.clone();
     // The confusion matrix makes room for the longest full row label ("0 T-shirt/top", 13

@@ -578,19 +578,7 @@ fn save_steps_draws_each_preprocessing_step_ending_in_what_the_network_saw() {
 fn fashion_test_images_through_png_files_read_as_the_in_memory_evaluation() {
     // A Fashion-MNIST model: the smoke recipe on Fashion-MNIST, one epoch.
     let dir = tempfile::tempdir().unwrap();
-    let smoke = std::fs::read_to_string(integration_tests::config("smoke.toml")).unwrap();
-    let config = dir.path().join("fashion-smoke.toml");
-    std::fs::write(
-        &config,
-        smoke.replace(
-            "validation_split",
-            "dataset = \"fashion-mnist\"\nvalidation_split",
-        ),
-    )
-    .unwrap();
-    let mut request =
-        integration_tests::smoke_request(dir.path(), "fashion", 1, mnist_train::RunMode::Fresh);
-    request.config = config;
+    let request = integration_tests::fashion_smoke_request(dir.path(), "fashion", 1);
     let outcome = mnist_train::train(&request).unwrap();
     let classifier = Classifier::load(&outcome.run_dir.path, &Device::flex()).unwrap();
     assert!(!classifier.reads_digits());
