@@ -13,6 +13,19 @@ impl Grey {
         self.pixels[y * self.width + x]
     }
 
+    /// The image as 8-bit grey levels (rounded, clamped to 0..=255); an empty one is a single
+    /// black pixel.
+    pub(crate) fn to_image(&self) -> image::GrayImage {
+        let pixels: Vec<u8> = self
+            .pixels
+            .iter()
+            .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            .collect();
+        image::GrayImage::from_raw(self.width as u32, self.height as u32, pixels)
+            .filter(|image| image.width() > 0 && image.height() > 0)
+            .unwrap_or_else(|| image::GrayImage::new(1, 1))
+    }
+
     /// The part inside `(x0, y0, x1, y1)` (exclusive ends).
     pub(crate) fn crop(&self, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Grey {
         Grey {

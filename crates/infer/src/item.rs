@@ -72,13 +72,8 @@ fn item_box(grey: &Grey) -> Option<(usize, usize, usize, usize)> {
 
 /// The item with its longer side scaled to 28 px, pasted in the middle of the 28x28 frame.
 fn fit_frame(crop: &Grey) -> [u8; IMAGE_PIXELS] {
-    let pixels: Vec<u8> = crop
-        .pixels
-        .iter()
-        .map(|v| v.round().clamp(0.0, 255.0) as u8)
-        .collect();
-    let (w, h) = (crop.width as u32, crop.height as u32);
-    let image = GrayImage::from_raw(w, h, pixels).unwrap_or_else(|| GrayImage::new(1, 1));
+    let image = crop.to_image();
+    let (w, h) = image.dimensions();
     let side = IMAGE_SIDE as u32;
     let scale = side as f32 / w.max(h) as f32;
     let (nw, nh) = (

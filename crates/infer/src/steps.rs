@@ -38,13 +38,8 @@ pub fn steps_strip(steps: &[Step]) -> GrayImage {
 
 /// One step's image scaled to fit the cell.
 fn fit_cell(grey: &Grey) -> GrayImage {
-    let pixels: Vec<u8> = grey
-        .pixels
-        .iter()
-        .map(|v| v.round().clamp(0.0, 255.0) as u8)
-        .collect();
-    let (w, h) = (grey.width.max(1) as u32, grey.height.max(1) as u32);
-    let image = GrayImage::from_raw(w, h, pixels).unwrap_or_else(|| GrayImage::new(1, 1));
+    let image = grey.to_image();
+    let (w, h) = image.dimensions();
     let longer = w.max(h);
     if longer <= STRIP_CELL / 2 {
         let k = STRIP_CELL / longer;

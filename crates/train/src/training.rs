@@ -511,7 +511,8 @@ fn settle(
 /// so `--resume` continues from where the folder says.
 fn interrupted_run(run_dir: &RunDir, stop: Interruption) -> TrainError {
     let checkpointed = run_dir.latest_checkpoint();
-    let kept = MetricsLog::resume(&run_dir.metrics(), checkpointed.unwrap_or(0))
+    // Every row on disk, then those past the last checkpoint dropped from the file.
+    let kept = MetricsLog::resume(&run_dir.metrics(), usize::MAX)
         .and_then(|mut log| log.truncate(checkpointed.unwrap_or(0)));
     if let Err(e) = kept {
         eprintln!("warning: {e}");
