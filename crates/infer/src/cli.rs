@@ -48,8 +48,8 @@ pub struct InferArgs {
     #[arg(long)]
     pub save_preprocessed: Option<PathBuf>,
     /// Save, into this folder, one picture per image of what each preprocessing step made of
-    /// it, left to right: grey, ink made bright, background flattened, rules and specks
-    /// removed, cropped, scaled into 20x20, centred in 28x28 (`<name>.steps.png`).
+    /// it, left to right: grey, ink made bright, light evened out, background flattened, rules
+    /// and specks removed, cropped, scaled into 20x20, centred in 28x28 (`<name>.steps.png`).
     #[arg(long, value_name = "DIR")]
     pub save_steps: Option<PathBuf>,
     /// Compute device: cpu (= flex), and ndarray / gpu (= wgpu) / vulkan when built with those

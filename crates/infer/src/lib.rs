@@ -12,6 +12,7 @@ mod predict;
 pub mod preprocess;
 mod rules;
 pub mod score;
+mod shading;
 mod skew;
 pub mod steps;
 pub mod stroke;

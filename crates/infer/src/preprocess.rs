@@ -1,6 +1,6 @@
 //! MNIST-style preprocessing of a person's own image, as MNIST itself was built:
-//! grey -> ink made bright on a dark background -> uneven background removed and ink stretched
-//! to full range -> specks dropped -> cropped to the ink -> strokes outside MNIST's range of
+//! grey -> ink made bright on a dark background -> uneven light divided out (shadows,
+//! vignetting: `shading.rs`) -> uneven background removed and ink stretched to full range -> specks dropped -> cropped to the ink -> strokes outside MNIST's range of
 //! widths eroded or dilated -> longer side scaled to 20 px (anti-aliased, aspect kept) ->
 //! pasted into 28x28 with the centre of mass at the centre. The [0, 1] scaling that follows is
 //! the data crate's, as in training.
@@ -86,12 +86,13 @@ fn percentile(values: &mut [f32], q: f32) -> f32 {
     *v
 }
 
-/// Makes the ink bright and the background dark. The paper is taken to be light (as in photos,
+/// Makes the ink bright and the background dark; `true` when the paper was light (and so
+/// inverted). The paper is taken to be light (as in photos,
 /// scans and canvas exports) when the border or the picture as a whole is mostly light; only
 /// when both are mostly dark (chalk on a board, MNIST's own files) is the ink taken to be the
 /// light part. Either alone misleads: the ink of a scan that fills its frame covers much of
 /// the border, and the ink of a digit cropped tight covers much of the picture.
-fn fix_polarity(grey: &mut Grey) {
+fn fix_polarity(grey: &mut Grey) -> bool {
     let (w, h) = (grey.width, grey.height);
     let band = (w.min(h) / 20).max(1);
     let mut all = grey.pixels.clone();
@@ -115,6 +116,7 @@ fn fix_polarity(grey: &mut Grey) {
     if light_paper {
         grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
     }
+    light_paper
 }
 
 /// Otsu's threshold over a 256-bin histogram of values in [0, 255].
@@ -365,8 +367,14 @@ fn stretched(image: &DynamicImage, trace: &mut Trace) -> Option<Grey> {
         return None;
     }
     trace.note("grey", &grey);
-    fix_polarity(&mut grey);
+    let light_paper = fix_polarity(&mut grey);
     trace.note("ink made bright", &grey);
+    if light_paper {
+        // Light paper's shading is the light's; a board's darker patches are left to the
+        // background's plane below.
+        crate::shading::remove_shading(&mut grey);
+    }
+    trace.note("light evened out", &grey);
     let inked = flatten_and_stretch(&mut grey);
     trace.note("background flattened, ink stretched", &grey);
     inked.then_some(grey)
