@@ -652,3 +652,35 @@ fn fashion_test_images_through_png_files_read_as_the_in_memory_evaluation() {
     two.save(&file).unwrap();
     assert_eq!(infer::load_for(&classifier, &file).unwrap().len(), 1);
 }
+
+#[test]
+fn a_garment_photographed_on_a_plain_background_fills_its_frame_as_fashion_mnists_do() {
+    // tests/fixtures/clothes (made by make_samples.py): garments on a floor-like background lit
+    // unevenly. Fashion-MNIST's items fill the frame along their longer side, at full
+    // brightness, on a black background.
+    let dir = integration_tests::workspace_root().join("tests/fixtures/clothes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 7);
+    for file in files {
+        let item = infer::prepare_item(&decode_file(&file).unwrap()).unwrap();
+        let lit: Vec<(usize, usize)> = (0..784)
+            .filter(|&i| item[i] > 24)
+            .map(|i| (i % 28, i / 28))
+            .collect();
+        let span = |pick: fn(&(usize, usize)) -> usize| {
+            lit.iter().map(pick).max().unwrap() - lit.iter().map(pick).min().unwrap() + 1
+        };
+        let (wide, tall) = (span(|p| p.0), span(|p| p.1));
+        assert!(wide.max(tall) >= 26, "{}: {wide}x{tall}", file.display());
+        let peak = *item.iter().max().unwrap();
+        assert!(peak >= 250, "{}: brightest {peak}", file.display());
+        // The background left black: the frame's corners, away from the item.
+        let corners = [0, 27, 28 * 27, 28 * 28 - 1];
+        let background = corners.iter().filter(|&&i| item[i] <= 8).count();
+        assert!(background >= 2, "{}: corners {:?}", file.display(), corners.map(|i| item[i]));
+    }
+}

@@ -1,9 +1,8 @@
 //! Preparing a picture for a Fashion-MNIST model, as Fashion-MNIST's own images were made from
-//! product photos: the item made bright on black, the background taken away, cropped to the
-//! item, its longer side scaled to 28 px (aspect kept) and centred in the 28x28 frame (a
-//! picture that is already 28x28 is taken as the frame it is). No
+//! product photos: the item made bright on black, the background's light taken away, cropped to
+//! the item, stretched to full brightness, its longer side scaled to 28 px (aspect kept) and
+//! centred in the 28x28 frame (a picture that is already 28x28 is taken as the frame it is). No
 //! number splitting, no stroke widths, no 20 px box: a garment fills its frame, a digit does not.
-
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, GrayImage, Luma};
 use mnist_data::{IMAGE_PIXELS, IMAGE_SIDE};
@@ -20,19 +19,59 @@ pub fn prepare_item(image: &DynamicImage) -> Option<[u8; IMAGE_PIXELS]> {
     if grey.width == 0 || grey.height == 0 {
         return None;
     }
-    item_bright_on_black(&mut grey);
-    let item_box = item_box(&grey)?;
+    if border_median(&grey) > 127.5 {
+        grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
+    }
     if (grey.width, grey.height) == (IMAGE_SIDE, IMAGE_SIDE) {
         // Already a 28x28 frame (a Fashion-MNIST image itself): nothing to crop or scale.
+        take_off_level(&mut grey);
+        item_box(&grey)?;
         return Some(fit_frame(&grey));
     }
-    Some(fit_frame(&grey.crop(item_box)))
+    take_off_lighting(&mut grey);
+    let mut crop = grey.crop(item_box(&grey)?);
+    stretch_to_full(&mut crop);
+    Some(fit_frame(&crop))
 }
 
-/// Fashion-MNIST's items are bright on black, as its photos' white backgrounds inverted: the
-/// border decides (an item may cover most of the picture, never most of its border), and the
-/// border's level is taken off, so the background is 0.
-fn item_bright_on_black(grey: &mut Grey) {
+/// Fashion-MNIST's items are bright on black, as its photos' white backgrounds inverted (the
+/// border decides, above: an item may cover most of the picture, never most of its border).
+/// A frame's background level (the border's median) is taken off, so the background is 0.
+fn take_off_level(grey: &mut Grey) {
+    let median = border_median(grey);
+    let background = median.min(255.0 - median);
+    grey.pixels
+        .iter_mut()
+        .for_each(|v| *v = (*v - background).max(0.0));
+}
+
+/// A photo's background is never evenly lit (a floor, a table): its light, a plane fitted
+/// through the border's background pixels (those below Otsu's threshold of the whole picture,
+/// so an item reaching the border does not tilt it), is taken off. Not the digits' division by
+/// the paper's envelope: a garment is wider than any window that would leave it whole.
+fn take_off_lighting(grey: &mut Grey) {
+    let (w, h) = (grey.width, grey.height);
+    let threshold = crate::preprocess::otsu(&grey.pixels);
+    let border: Vec<(f32, f32, f32)> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .filter(|&(x, y)| x == 0 || y == 0 || x + 1 == w || y + 1 == h)
+        .map(|(x, y)| (x as f32, y as f32, grey.at(x, y)))
+        .filter(|&(_, _, v)| v < threshold)
+        .collect();
+    let Some([a, b, c]) = crate::preprocess::fit_plane(&border) else {
+        take_off_level(grey);
+        return;
+    };
+    for y in 0..h {
+        for x in 0..w {
+            let background = (a + b * x as f64 + c * y as f64) as f32;
+            let v = &mut grey.pixels[y * w + x];
+            *v = (*v - background).max(0.0);
+        }
+    }
+}
+
+fn border_median(grey: &Grey) -> f32 {
     let (w, h) = (grey.width, grey.height);
     let mut border: Vec<f32> = (0..h)
         .flat_map(|y| (0..w).map(move |x| (x, y)))
@@ -40,14 +79,23 @@ fn item_bright_on_black(grey: &mut Grey) {
         .map(|(x, y)| grey.at(x, y))
         .collect();
     border.sort_by(f32::total_cmp);
-    let median = border[border.len() / 2];
-    if median > 127.5 {
-        grey.pixels.iter_mut().for_each(|v| *v = 255.0 - *v);
+    border[border.len() / 2]
+}
+
+/// Fashion-MNIST's items reach full brightness (its photos were stretched to full range): the
+/// item's brightest part (its 99th percentile, so a speck does not decide) is brought to 255.
+fn stretch_to_full(item: &mut Grey) {
+    let mut lit: Vec<f32> = item.pixels.iter().copied().filter(|&v| v > 0.0).collect();
+    if lit.is_empty() {
+        return;
     }
-    let background = median.min(255.0 - median);
-    grey.pixels
-        .iter_mut()
-        .for_each(|v| *v = (*v - background).max(0.0));
+    let k = (lit.len() - 1) * 99 / 100;
+    let (_, &mut top, _) = lit.select_nth_unstable_by(k, f32::total_cmp);
+    if top > 0.0 {
+        item.pixels
+            .iter_mut()
+            .for_each(|v| *v = (*v * 255.0 / top).min(255.0));
+    }
 }
 
 /// The box `(x0, y0, x1, y1)` (exclusive ends) of the pixels brighter than `CROP_LEVEL` of the

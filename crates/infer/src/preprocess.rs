@@ -120,7 +120,7 @@ fn fix_polarity(grey: &mut Grey) -> bool {
 }
 
 /// Otsu's threshold over a 256-bin histogram of values in [0, 255].
-fn otsu(values: &[f32]) -> f32 {
+pub(crate) fn otsu(values: &[f32]) -> f32 {
     let mut hist = [0f64; 256];
     for &v in values {
         // Rounded, not truncated: 244.99998 (245 read through floats) belongs with 245.
@@ -147,7 +147,7 @@ fn otsu(values: &[f32]) -> f32 {
 }
 
 /// Least-squares plane `a + b x + c y` through the given (x, y, value) samples.
-fn fit_plane(samples: &[(f32, f32, f32)]) -> Option<[f64; 3]> {
+pub(crate) fn fit_plane(samples: &[(f32, f32, f32)]) -> Option<[f64; 3]> {
     let mut m = [[0f64; 3]; 3];
     let mut r = [0f64; 3];
     for &(x, y, v) in samples {
