@@ -38,74 +38,6 @@ pub fn config(name: &str) -> PathBuf {
     workspace_root().join("configs").join(name)
 }
 
-/// A binary of the workspace (`train`, `infer`), built (or brought up to date) by cargo first: the
-/// tests' package cannot name another package's binaries, and a stale one would test old code.
-/// All the workspace's binaries are built at once, with the workspace's feature resolution,
-/// which is the one `cargo test --workspace` used: nothing already built is built again.
-pub fn binary(name: &str) -> PathBuf {
-    let dir = built_binaries_dir();
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.is_file(), "{} was not built", path.display());
-    path
-}
-
-/// Builds the workspace's binaries once per test process (every test that runs one shares
-/// that build) and returns the folder they are in.
-fn built_binaries_dir() -> PathBuf {
-    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .ok_or("test binaries live in target/<profile>/deps")?
-            .to_path_buf();
-        // Build the binaries of the profile these tests were built with (`cargo test
-        // --release` must not run stale release binaries).
-        let mut args = vec!["build", "--quiet", "--workspace", "--bins"];
-        if dir.file_name().is_some_and(|n| n == "release") {
-            args.push("--release");
-        }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = std::process::Command::new(&cargo);
-        command.current_dir(workspace_root()).args(&args);
-        // Cargo gives the tests the variables of their own package (CARGO_MANIFEST_DIR, ...);
-        // a build script that watches one (ring's does) would see it change, so the build
-        // below and the next `cargo test` would each rebuild ring and everything above it.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            let package_variable = [
-                "CARGO_MANIFEST_",
-                "CARGO_PKG_",
-                "CARGO_CRATE_",
-                "CARGO_BIN_",
-            ]
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
-                || [
-                    "CARGO_PRIMARY_PACKAGE",
-                    "CARGO_TARGET_TMPDIR",
-                    "CARGO_RUSTC_CURRENT_DIR",
-                ]
-                .contains(&name.as_ref());
-            if package_variable {
-                command.env_remove(name.as_ref());
-            }
-        }
-        let status = command
-            .status()
-            .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-        if !status.success() {
-            return Err(format!("cargo {} failed", args.join(" ")));
-        }
-        Ok(dir)
-    });
-    match built {
-        Ok(dir) => dir.clone(),
-        Err(why) => panic!("{why}"),
-    }
-}
-
 /// The rows of a run's `metrics.csv` without its header and its seconds column (the only
 /// column that differs between two runs of the same recipe).
 pub fn metrics_rows(path: &Path) -> Vec<String> {
@@ -173,16 +105,17 @@ pub fn fashion_smoke_request(
     request
 }
 
-/// Runs a workspace binary (see [`binary`]) with `args`, fails the test with its stderr unless it
-/// succeeds, and returns its stdout.
-pub fn run_ok<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> String {
-    let out = std::process::Command::new(binary(name))
+/// Runs the binary at `path` with `args`, fails the test with its stderr unless it succeeds,
+/// and returns its stdout.
+pub fn run_ok<S: AsRef<std::ffi::OsStr>>(path: &Path, args: &[S]) -> String {
+    let out = std::process::Command::new(path)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
     assert!(
         out.status.success(),
-        "{name} failed: {}",
+        "{} failed: {}",
+        path.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -179,7 +179,7 @@ fn the_train_and_sweep_binaries_pass_capture_on_and_fail_cleanly_when_refused() 
     // Fashion-MNIST's recipe uses dropout: refused before any data is read.
     let fashion = integration_tests::config("fashion.toml");
     for binary in ["train", "sweep"] {
-        let out = std::process::Command::new(integration_tests::binary(binary))
+        let out = std::process::Command::new(crate::binary(binary))
             .arg("--config")
             .arg(&fashion)
             .arg("--artifacts-dir")

@@ -7,7 +7,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use integration_tests::{binary, config, mnist_dir};
+use crate::binary;
+use integration_tests::{config, mnist_dir};
 
 /// How the local mirror misbehaves.
 #[derive(Clone, Copy, PartialEq)]

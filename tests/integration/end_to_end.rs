@@ -100,7 +100,7 @@ fn in_a_terminal_the_epoch_table_stays_on_screen_after_the_dashboard_closes() {
     let artifacts = tempfile::tempdir().unwrap();
     let command = format!(
         "{} --config {} --artifacts-dir {} --epochs 2 --device cpu",
-        integration_tests::binary("train").display(),
+        crate::binary("train").display(),
         integration_tests::config("smoke.toml").display(),
         artifacts.path().display()
     );
@@ -132,7 +132,7 @@ fn in_a_terminal_the_epoch_table_stays_on_screen_after_the_dashboard_closes() {
 fn the_binary_prints_one_line_per_epoch_when_piped_and_fails_cleanly() {
     let artifacts = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        Command::new(integration_tests::binary("train"))
+        Command::new(crate::binary("train"))
             .arg("--config")
             .arg(integration_tests::config("smoke.toml"))
             .arg("--artifacts-dir")
@@ -324,7 +324,7 @@ fn warm_up_and_one_cycle_schedules_train_and_log_their_learning_rates() {
 fn a_sweep_trains_each_seed_into_its_own_folder_and_answers_json_on_stdout() {
     let artifacts = tempfile::tempdir().unwrap();
     let sweep = || {
-        Command::new(integration_tests::binary("sweep"))
+        Command::new(crate::binary("sweep"))
             .arg("--config")
             .arg(integration_tests::config("smoke.toml"))
             .args([
@@ -387,7 +387,7 @@ fn a_fashion_run_names_its_classes_in_eval_and_infer() {
     let confusion = image::open(run.join("confusion.png")).unwrap();
     assert_eq!(confusion.width(), 13 * 10 + 24 + 10 * 56 + 120);
 
-    let out = Command::new(integration_tests::binary("eval"))
+    let out = Command::new(crate::binary("eval"))
         .arg("--model")
         .arg(&run)
         .output()
@@ -400,7 +400,7 @@ fn a_fashion_run_names_its_classes_in_eval_and_infer() {
     );
 
     let image = integration_tests::fixture_digit("4-drawn-0.png");
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .arg("--model")
         .arg(&run)
         .arg(&image)

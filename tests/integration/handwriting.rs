@@ -225,9 +225,9 @@ fn the_shipped_model_reads_real_non_mnist_digits() {
 
 #[test]
 fn eval_images_scores_a_folder_as_text_and_json_and_refuses_bad_labels() {
-    let eval = integration_tests::binary("eval");
+    let eval = crate::binary("eval");
     let canvas = integration_tests::workspace_root().join("tests/fixtures/canvas");
-    let stdout = integration_tests::run_ok(
+    let stdout = crate::run_ok(
         "eval",
         &[
             std::ffi::OsStr::new("--json"),

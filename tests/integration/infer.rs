@@ -161,7 +161,7 @@ fn the_binary_reports_every_file_and_fails_if_any_did() {
     let bad = dir.path().join("bad.png");
     std::fs::write(&bad, b"garbage").unwrap();
     let good = integration_tests::workspace_root().join("tests/fixtures/digits/7-photo.jpg");
-    let infer = integration_tests::binary("infer");
+    let infer = crate::binary("infer");
 
     let out = Command::new(&infer)
         .arg("--json")
@@ -219,7 +219,7 @@ fn the_binary_reports_every_file_and_fails_if_any_did() {
 #[test]
 fn weak_answers_are_marked_not_sure_at_the_chosen_confidence() {
     let digit = integration_tests::workspace_root().join("tests/fixtures/digits/7-photo.jpg");
-    let infer = integration_tests::binary("infer");
+    let infer = crate::binary("infer");
     let run = |args: &[&str]| {
         let out = Command::new(&infer)
             .args(args)
@@ -302,7 +302,7 @@ fn read_as_named(name: &str) -> usize {
     let dir = integration_tests::workspace_root()
         .join("tests/fixtures")
         .join(name);
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .arg("--json")
         .arg(&dir)
         .output()
@@ -371,8 +371,7 @@ fn heavy_marker_strokes_keep_their_loops() {
 #[test]
 fn a_number_is_read_digit_by_digit_left_to_right() {
     let dir = integration_tests::workspace_root().join("tests/fixtures/numbers");
-    let stdout =
-        integration_tests::run_ok("infer", &[std::ffi::OsStr::new("--json"), dir.as_os_str()]);
+    let stdout = crate::run_ok("infer", &[std::ffi::OsStr::new("--json"), dir.as_os_str()]);
     let mut read = 0;
     for line in stdout.lines() {
         let answer: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -394,7 +393,7 @@ fn a_number_is_read_digit_by_digit_left_to_right() {
     }
     assert_eq!(read, 4, "{stdout}");
 
-    let text = integration_tests::run_ok("infer", &[dir.join("42.png")]);
+    let text = crate::run_ok("infer", &[dir.join("42.png")]);
     assert!(text.contains("42.png: 42  digits: 4 ("), "{text}");
 }
 
@@ -459,7 +458,7 @@ fn a_digit_lying_on_its_side_is_one_doubtful_digit_not_a_number() {
     let path = dir.path().join("4-sideways.png");
     let four = image::open(integration_tests::fixture_digit("4-drawn-0.png")).unwrap();
     four.rotate270().save(&path).unwrap();
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .arg("--json")
         .arg(&path)
         .output()
@@ -481,7 +480,7 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
         ("sticker.png", "a solid blob of ink, not strokes"),
     ];
     let dir = dir.display().to_string();
-    let stdout = integration_tests::run_ok("infer", &["--json", "--min-confidence", "0", &dir]);
+    let stdout = crate::run_ok("infer", &["--json", "--min-confidence", "0", &dir]);
     let answers: Vec<serde_json::Value> = stdout
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -496,7 +495,7 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
         );
     }
     // A plain digit has no doubt to give.
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .args(["--json", "--min-confidence", "0"])
         .arg(integration_tests::fixture_digit("4-drawn-0.png"))
         .output()
@@ -510,7 +509,7 @@ fn ink_that_does_not_look_like_a_digit_is_not_sure_whatever_the_confidence() {
 fn reading_the_named_samples_ends_with_a_score_and_what_to_try_next() {
     let samples = integration_tests::workspace_root().join("tests/fixtures/digits");
     let answers = |extra: &[&std::ffi::OsStr]| {
-        let out = Command::new(integration_tests::binary("infer"))
+        let out = Command::new(crate::binary("infer"))
             .args(["--device", "cpu"])
             .args(extra)
             .arg(&samples)
@@ -578,7 +577,7 @@ fn save_steps_draws_each_preprocessing_step_ending_in_what_the_network_saw() {
     let out_dir = tempfile::tempdir().unwrap();
     let digit = integration_tests::fixture_digit("7-photo.jpg");
     let saved_digit = out_dir.path().join("seen.png");
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .args(["--device", "cpu", "--save-steps"])
         .arg(out_dir.path().join("steps"))
         .arg("--save-preprocessed")
@@ -681,6 +680,11 @@ fn a_garment_photographed_on_a_plain_background_fills_its_frame_as_fashion_mnist
         // The background left black: the frame's corners, away from the item.
         let corners = [0, 27, 28 * 27, 28 * 28 - 1];
         let background = corners.iter().filter(|&&i| item[i] <= 8).count();
-        assert!(background >= 2, "{}: corners {:?}", file.display(), corners.map(|i| item[i]));
+        assert!(
+            background >= 2,
+            "{}: corners {:?}",
+            file.display(),
+            corners.map(|i| item[i])
+        );
     }
 }

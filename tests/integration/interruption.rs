@@ -37,7 +37,7 @@ fn slow_config(dir: &Path) -> PathBuf {
 }
 
 fn train_command(config: &Path, artifacts: &Path, name: &str, extra: &[&str]) -> Command {
-    let mut command = Command::new(integration_tests::binary("train"));
+    let mut command = Command::new(crate::binary("train"));
     command
         .arg("--config")
         .arg(config)

@@ -1,5 +1,7 @@
 //! Integration tests, one binary, a module per area (as ripgrep's `tests/`).
 
+use std::path::PathBuf;
+
 mod batching;
 mod capture;
 mod configs;
@@ -20,3 +22,26 @@ mod sparse_input;
 mod vocabulary;
 mod web_api;
 mod web_page;
+
+/// A binary of the workspace (`train`, `infer`, ...) as these tests run it: the tests' package
+/// builds each from the binary's own `main.rs` (`tests/Cargo.toml`, named `test-<name>` beside
+/// the real one), so cargo builds it, in the tests' profile, before any test runs.
+pub fn binary(name: &str) -> PathBuf {
+    PathBuf::from(match name {
+        "train" => env!("CARGO_BIN_EXE_test-train"),
+        "eval" => env!("CARGO_BIN_EXE_test-eval"),
+        "infer" => env!("CARGO_BIN_EXE_test-infer"),
+        "sweep" => env!("CARGO_BIN_EXE_test-sweep"),
+        "report" => env!("CARGO_BIN_EXE_test-report"),
+        "inspect" => env!("CARGO_BIN_EXE_test-inspect"),
+        "export" => env!("CARGO_BIN_EXE_test-export"),
+        "runs" => env!("CARGO_BIN_EXE_test-runs"),
+        "web" => env!("CARGO_BIN_EXE_test-web"),
+        other => panic!("no binary {other} in the workspace"),
+    })
+}
+
+/// [`integration_tests::run_ok`] on the workspace binary `name`.
+pub fn run_ok<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> String {
+    integration_tests::run_ok(&binary(name), args)
+}

@@ -21,7 +21,7 @@ fn copy_model(dir: &Path) {
 /// Runs `infer --model dir` on a sample digit: (exit code, stderr).
 fn infer_with(model: &Path) -> (Option<i32>, String) {
     let digit = integration_tests::fixture_digit("4-drawn-0.png");
-    let out = Command::new(integration_tests::binary("infer"))
+    let out = Command::new(crate::binary("infer"))
         .arg("--model")
         .arg(model)
         .arg(&digit)

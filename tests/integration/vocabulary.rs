@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use integration_tests::{binary, fixture_digit, smoke_request};
+use crate::binary;
+use integration_tests::{fixture_digit, smoke_request};
 use mnist_train::{train, RunMode};
 
 fn run(bin: &str, args: &[&str]) -> Output {

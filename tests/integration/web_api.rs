@@ -5,9 +5,10 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::binary;
 use integration_tests::{
-    binary, copy_shipped_run, shipped_metrics_lines, shipped_test_accuracy, training_run,
-    write_epochs, WebServer,
+    copy_shipped_run, shipped_metrics_lines, shipped_test_accuracy, training_run, write_epochs,
+    WebServer,
 };
 use serde_json::Value;
 

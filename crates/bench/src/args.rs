@@ -6,7 +6,7 @@ use clap::Parser;
 
 /// Measure training, evaluation and inference speed (and compare with PyTorch).
 #[derive(Debug, Parser)]
-#[command(name = "bench", version)]
+#[command(name = "bench", bin_name = "bench", version)]
 pub struct BenchArgs {
     /// The recipe to train; configs/sgd.toml is the one compared with PyTorch in the docs.
     #[arg(long, default_value = "configs/sgd.toml")]

@@ -15,7 +15,7 @@ use crate::{
 
 /// Recognise handwritten digits in your own images (PNG, JPEG, BMP, GIF, TIFF, WebP).
 #[derive(Debug, Parser)]
-#[command(name = "infer", version)]
+#[command(name = "infer", bin_name = "infer", version)]
 pub struct InferArgs {
     /// Image files, or folders whose image files are read (other files are skipped with a
     /// note).

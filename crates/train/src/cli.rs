@@ -13,7 +13,7 @@ use crate::training::{train, TrainRequest};
 /// Train an MLP on MNIST or Fashion-MNIST from a TOML config; results go to
 /// <artifacts.dir>/<name>/.
 #[derive(Debug, Parser)]
-#[command(name = "train", version)]
+#[command(name = "train", bin_name = "train", version)]
 pub struct TrainArgs {
     /// The run configuration, e.g. configs/sgd.toml.
     #[arg(long, short)]

@@ -17,7 +17,7 @@ use crate::evaluate::{evaluate, odd_shapes};
 /// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
 /// image files.
 #[derive(Debug, Parser)]
-#[command(name = "eval", version)]
+#[command(name = "eval", bin_name = "eval", version)]
 pub struct EvalArgs {
     /// The run folder holding model.json and model.bpk, e.g. artifacts/sgd; default: the
     /// shipped model.

@@ -11,7 +11,7 @@ use crate::export::{export_safetensors, torch_layout};
 
 /// Print a saved model's Keras-style summary and per-layer weight statistics.
 #[derive(Debug, Parser)]
-#[command(name = "inspect", version)]
+#[command(name = "inspect", bin_name = "inspect", version)]
 pub struct InspectArgs {
     /// The run folder holding model.json and model.bpk; default: the shipped model.
     #[arg(long)]
@@ -26,7 +26,7 @@ pub struct InspectArgs {
 
 /// Write a saved model's weights to a file other tools read.
 #[derive(Debug, Parser)]
-#[command(name = "export", version)]
+#[command(name = "export", bin_name = "export", version)]
 pub struct ExportArgs {
     /// The run folder holding model.json and model.bpk; default: the shipped model.
     #[arg(long)]

@@ -16,7 +16,7 @@ use crate::summary::RunSummary;
 /// Draw curves.png, predictions.png, confusion.png, weights.png and report.md for a run (for
 /// an interrupted run, curves.png from what its metrics.csv holds).
 #[derive(Debug, Parser)]
-#[command(name = "report", version)]
+#[command(name = "report", bin_name = "report", version)]
 pub struct ReportArgs {
     /// The run folder, e.g. artifacts/sgd (`--run` is the same flag); default: the shipped
     /// model.

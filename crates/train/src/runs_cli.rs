@@ -9,7 +9,7 @@ use crate::runs::{list_runs, run_detail, RunDetail, RunInfo};
 
 /// List the runs in an artifacts folder, or compare two of them.
 #[derive(Debug, Parser)]
-#[command(name = "runs", version)]
+#[command(name = "runs", bin_name = "runs", version)]
 pub struct RunsArgs {
     /// The folder holding run folders.
     #[arg(long, default_value = mnist_model::ARTIFACTS_DIR)]

@@ -14,7 +14,7 @@ use crate::training::{train, TrainRequest};
 
 /// Train a config once per seed (run folders <name>-seed<N>) and summarise test accuracy.
 #[derive(Debug, Parser)]
-#[command(name = "sweep", version)]
+#[command(name = "sweep", bin_name = "sweep", version)]
 pub struct SweepArgs {
     /// The run configuration, e.g. configs/sgd.toml.
     #[arg(long, short)]

@@ -13,7 +13,7 @@ use crate::{AppState, Models};
 /// Serve the burn-mnist page: draw digits and watch the network read them; browse runs and
 /// watch training live.
 #[derive(Debug, Parser)]
-#[command(name = "web", version)]
+#[command(name = "web", bin_name = "web", version)]
 pub struct WebArgs {
     /// Address to listen on (loopback only by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
