@@ -145,6 +145,16 @@ impl WebServer {
 
     /// The server with other deadlines for slow clients.
     pub fn start_with(artifacts: &Path, timeouts: web::Timeouts) -> WebServer {
+        Self::start_configured(artifacts, timeouts, true)
+    }
+
+    /// The server as `web` starts it on an address other than loopback without
+    /// `--allow-training`: training from the page refused.
+    pub fn start_without_training(artifacts: &Path) -> WebServer {
+        Self::start_configured(artifacts, web::Timeouts::default(), false)
+    }
+
+    fn start_configured(artifacts: &Path, timeouts: web::Timeouts, training: bool) -> WebServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
         listener
             .set_nonblocking(true)
@@ -153,7 +163,9 @@ impl WebServer {
         let device = mnist_model::device::parse_device("cpu").expect("the CPU device");
         let models = web::Models::new(artifacts.to_path_buf(), infer::shipped_model_dir(), device);
         let state = std::sync::Arc::new(
-            web::AppState::new(artifacts.to_path_buf(), models).with_timeouts(timeouts),
+            web::AppState::new(artifacts.to_path_buf(), models)
+                .with_timeouts(timeouts)
+                .with_training(workspace_root().join("configs"), training),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

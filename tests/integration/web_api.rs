@@ -424,3 +424,263 @@ fn a_number_is_read_as_infer_reads_it() {
         }
     }
 }
+
+/// Waits (up to 120 s) until `GET /api/train` says the page's run ended, and returns how.
+fn training_ended(server: &WebServer) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, state) = get(server, "/api/train");
+        assert_eq!(status, 200, "{state}");
+        if state["current"].is_null() && !state["last"].is_null() {
+            return state["last"].clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "{state}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_run_started_through_the_api_is_the_command_lines_run() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let (status, recipes) = get(&server, "/api/recipes");
+    assert_eq!(status, 200);
+    assert!(
+        recipes.as_array().unwrap().contains(&"smoke".into()),
+        "{recipes}"
+    );
+
+    let request = br#"{"recipe": "smoke", "epochs": 2, "seed": 5, "run_name": "from-api"}"#;
+    let (status, started) = post(&server, "/api/train", request);
+    assert_eq!(status, 202, "{started}");
+    assert_eq!(started["run"], "from-api");
+    let ended = training_ended(&server);
+    assert_eq!(ended["outcome"], "finished", "{ended}");
+
+    // The same recipe, epochs and seed from the command line: the same figures.
+    crate::run_ok(
+        "train",
+        &[
+            "--config",
+            &integration_tests::config("smoke.toml")
+                .display()
+                .to_string(),
+            "--epochs",
+            "2",
+            "--seed",
+            "5",
+            "--run-name",
+            "from-cli",
+            "--artifacts-dir",
+            &artifacts.path().display().to_string(),
+        ],
+    );
+    let metrics = |run: &str| {
+        integration_tests::metrics_rows(&artifacts.path().join(run).join("metrics.csv"))
+    };
+    assert_eq!(metrics("from-api"), metrics("from-cli"));
+    let (_, cli) = get(&server, "/api/runs/from-cli");
+    assert_eq!(
+        ended["test_accuracy"], cli["test_accuracy"],
+        "{ended} {cli}"
+    );
+
+    // A finished run is not started again under its name.
+    let (status, taken) = post(&server, "/api/train", request);
+    assert_eq!(status, 409, "{taken}");
+    assert!(
+        taken["error"].as_str().unwrap().contains("exists"),
+        "{taken}"
+    );
+}
+
+#[test]
+fn every_bad_training_request_gets_a_4xx_with_its_reason() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    for (body, status, reason) in [
+        (
+            &br#"{"recipe": "nosuch"}"#[..],
+            400,
+            "unknown recipe \"nosuch\"",
+        ),
+        (br#"{"recipe": "../Cargo"}"#, 400, "unknown recipe"),
+        (
+            br#"{"recipe": "smoke", "epochs": 0}"#,
+            400,
+            "epochs 0: from 1 to 100",
+        ),
+        (br#"{"recipe": "smoke", "epochs": 101}"#, 400, "epochs 101"),
+        (
+            br#"{"recipe": "smoke", "run_name": "../up"}"#,
+            400,
+            "run name \"../up\"",
+        ),
+        (
+            br#"{"recipe": "smoke", "rate": 2}"#,
+            400,
+            "unknown field `rate`",
+        ),
+        (b"not json", 400, "the request"),
+    ] {
+        let (code, answer) = post(&server, "/api/train", body);
+        assert_eq!(code, status, "{}: {answer}", String::from_utf8_lossy(body));
+        assert!(
+            answer["error"].as_str().unwrap().contains(reason),
+            "{}: {answer}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let (code, answer) = post(&server, "/api/train/stop", b"");
+    assert_eq!(code, 409, "{answer}");
+    let (code, answer) = post(&server, "/api/runs/nosuch/resume", b"");
+    assert_eq!(code, 404, "{answer}");
+    assert!(
+        artifacts.path().read_dir().unwrap().next().is_none(),
+        "nothing was written"
+    );
+
+    // A server others can reach trains only when told it may.
+    let closed = WebServer::start_without_training(artifacts.path());
+    let (code, answer) = post(&closed, "/api/train", br#"{"recipe": "smoke"}"#);
+    assert_eq!(code, 403, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-training"),
+        "{answer}"
+    );
+    let (_, state) = get(&closed, "/api/train");
+    assert_eq!(state["allowed"], false);
+}
+
+#[test]
+fn the_explanation_is_the_networks_own_arithmetic() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let image = std::fs::read(canvas_fixture("4-canvas-30px.png")).unwrap();
+    let (status, predicted) = post(&server, "/api/predict", &image);
+    assert_eq!(status, 200, "{predicted}");
+    let (status, explained) = post(&server, "/api/explain", &image);
+    assert_eq!(status, 200, "{explained}");
+    let e = &explained["explanation"];
+    assert_eq!(explained["answer"], predicted["digit"]);
+    assert_eq!(explained["seen"], predicted["input"]);
+    let sizes: Vec<usize> = e["hidden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|layer| layer.as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [784, 32]);
+    for (a, b) in e["probabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(predicted["probabilities"].as_array().unwrap())
+    {
+        assert!(
+            (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-4,
+            "{a} vs {b}"
+        );
+    }
+    // The second hidden layer recomputed from the first and the weights the API gives.
+    let first: Vec<f64> = e["hidden"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for unit in [0, 7, 31] {
+        let (status, w) = get(&server, &format!("/api/weights?layer=1&unit={unit}"));
+        assert_eq!(status, 200, "{w}");
+        let weights = w["weights"].as_array().unwrap();
+        assert_eq!(weights.len(), 784);
+        let z: f64 = first
+            .iter()
+            .zip(weights)
+            .map(|(a, w)| a * w.as_f64().unwrap())
+            .sum::<f64>()
+            + w["bias"].as_f64().unwrap();
+        let shown = e["hidden"][1][unit].as_f64().unwrap();
+        assert!(
+            (z.max(0.0) - shown).abs() < 1e-3,
+            "unit {unit}: {z} vs {shown}"
+        );
+    }
+    // Contributions: activation x weight into the answer, largest first.
+    let contributions = e["contributions"].as_array().unwrap();
+    assert!(!contributions.is_empty());
+    let products: Vec<f64> = contributions
+        .iter()
+        .map(|c| c["product"].as_f64().unwrap())
+        .collect();
+    assert!(products.windows(2).all(|p| p[0] >= p[1]), "{products:?}");
+
+    for (route, reason) in [
+        (
+            "/api/weights?layer=3&unit=0",
+            "layer=3: the network has layers 0 to 2",
+        ),
+        (
+            "/api/weights?layer=1&unit=32",
+            "unit=32: layer 1 has units 0 to 31",
+        ),
+        ("/api/weights?layer=x&unit=0", "layer=\"x\": not a number"),
+        ("/api/weights?unit=0", "layer=N is missing"),
+        (
+            "/api/weights?model=nosuch&layer=0&unit=0",
+            "model \"nosuch\"",
+        ),
+    ] {
+        let (code, answer) = get(&server, route);
+        assert!((400..500).contains(&code), "{route}: {code} {answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains(reason),
+            "{route}: {answer}"
+        );
+    }
+    let (code, answer) = post(&server, "/api/explain?digit=1", &image);
+    assert_eq!(code, 400, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("holds 1 digit"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn a_runs_mistakes_are_the_test_images_eval_counts_wrong() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "finished-run");
+    let server = WebServer::start(artifacts.path());
+    let (status, wrong) = get(&server, "/api/runs/finished-run/mistakes");
+    assert_eq!(status, 200, "{}", wrong["error"]);
+    let mistakes = wrong["mistakes"].as_array().unwrap();
+    let right = wrong["right"].as_u64().unwrap() as f64;
+    assert!(
+        (right / 100.0 - shipped_test_accuracy()).abs() < 1e-6,
+        "{right}"
+    );
+    assert_eq!(mistakes.len() as f64, 10_000.0 - right);
+    let confusion = wrong["confusion"].as_array().unwrap();
+    let off_diagonal: u64 = confusion
+        .iter()
+        .enumerate()
+        .flat_map(|(t, row)| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(move |(p, _)| *p != t)
+                .map(|(_, n)| n.as_u64().unwrap())
+        })
+        .sum();
+    assert_eq!(off_diagonal as usize, mistakes.len());
+    for m in mistakes {
+        assert_ne!(m["label"], m["answer"]);
+        assert_eq!(m["pixels"].as_array().unwrap().len(), 784);
+    }
+    let (code, answer) = get(&server, "/api/runs/nosuch/mistakes");
+    assert_eq!(code, 404, "{answer}");
+}

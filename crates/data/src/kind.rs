@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Which data set a directory holds; both share MNIST's file names and shapes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
     #[default]

@@ -5,6 +5,7 @@ mod closing;
 mod decode;
 mod doubt;
 mod error;
+pub mod explain;
 mod grey;
 mod item;
 mod number;

@@ -87,6 +87,14 @@ impl Classifier {
         })
     }
 
+    pub(crate) fn model(&self) -> &Mlp {
+        &self.model
+    }
+
+    pub(crate) fn device(&self) -> &Device {
+        &self.device
+    }
+
     /// Whether the model reads digits (MNIST), not Fashion-MNIST's clothes: which preparation
     /// an image gets.
     pub fn reads_digits(&self) -> bool {

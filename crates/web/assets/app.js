@@ -1,4 +1,5 @@
-// burn-mnist's page: drawing pad and predictions, model choice, runs and their curves.
+// burn-mnist's page: drawing pad and predictions, what lights up inside the network, model
+// choice, runs and their curves and mistakes, training from the page.
 // Every answer comes from the server (`/api/...`), which runs the same code as `infer`.
 "use strict";
 
@@ -13,7 +14,11 @@ for (const tab of document.querySelectorAll("nav .tab")) {
 function showTab(name) {
   for (const t of document.querySelectorAll("nav .tab")) t.classList.toggle("active", t.dataset.tab === name);
   for (const p of document.querySelectorAll(".panel")) p.classList.toggle("active", p.id === name);
-  if (name === "runs") refreshRuns();
+  if (name === "runs") {
+    loadRecipes();
+    refreshRuns();
+    refreshTraining();
+  }
 }
 
 // ---------- drawing ----------
@@ -90,7 +95,10 @@ async function predict(blob, name) {
     const answer = await response.json();
     if (ticket !== asked) return;
     if (!response.ok) showError(answer.error || response.statusText);
-    else showAnswer(answer);
+    else {
+      showAnswer(answer);
+      await explain(blob, ticket);
+    }
   } catch (err) {
     if (ticket === asked) showError(`the server did not answer (${err})`);
   }
@@ -98,6 +106,7 @@ async function predict(blob, name) {
 }
 function showBlank() {
   asked++;
+  drawInside(null);
   $("digit").textContent = "?";
   $("confidence").textContent = "";
   $("message").textContent = "";
@@ -106,6 +115,7 @@ function showBlank() {
   settle("done");
 }
 function showError(text) {
+  drawInside(null);
   $("digit").textContent = "?";
   $("confidence").textContent = "";
   $("message").textContent = text;
@@ -161,6 +171,107 @@ function drawSeen(digits) {
     }
   }
   seen.putImageData(image, 0, 0);
+}
+
+// ---------- inside the network ----------
+// Every layer's activations for the digit (`POST /api/explain`), drawn unit by unit; pointing at
+// a unit fetches the weights into it (`GET /api/weights`).
+let explained = null; // the last explanation, as the server sent it
+async function explain(blob, ticket) {
+  try {
+    const response = await fetch(`/api/explain?model=${encodeURIComponent(currentModel())}`, { method: "POST", body: blob });
+    const answer = await response.json();
+    if (ticket !== asked) return;
+    drawInside(response.ok ? answer : null);
+  } catch (err) {
+    if (ticket === asked) drawInside(null);
+  }
+}
+const currentModel = () => $("model").value || "shipped";
+// The side of the grid a layer of `n` units is drawn in (784 units: 28x28).
+const gridSide = (n) => Math.ceil(Math.sqrt(n));
+function drawInside(answer) {
+  explained = answer;
+  const box = $("layers");
+  box.textContent = "";
+  $("why").textContent = "";
+  if (!answer) return;
+  const e = answer.explanation;
+  e.hidden.forEach((units, k) => {
+    const cols = units.length > 64 ? gridSide(units.length) : units.length;
+    box.append(layerView(`hidden layer ${k + 1}: ${units.length} units`, units, cols, k));
+  });
+  box.append(layerView(`output: ${e.probabilities.length} classes`, e.probabilities, e.probabilities.length, e.hidden.length));
+  const top = e.contributions.slice(0, 5)
+    .map((c) => `unit ${c.unit} (${c.activation.toFixed(2)} x ${c.weight.toFixed(2)} = ${c.product.toFixed(2)})`);
+  const last = e.hidden.length;
+  $("why").textContent = top.length
+    ? `Why ${answer.class}: the units of hidden layer ${last} that added most to its score, activation x weight: ${top.join(", ")}.`
+    : "";
+}
+// One layer as a canvas of `cols` columns, a pixel per unit, brightness = value / the layer's
+// largest; `data-values` holds the numbers drawn.
+function layerView(title, values, cols, layer) {
+  const rows = Math.ceil(values.length / cols);
+  const figure = document.createElement("figure");
+  figure.className = "layer";
+  const canvas = document.createElement("canvas");
+  canvas.width = cols;
+  canvas.height = rows;
+  const scale = Math.max(1, Math.min(8, Math.floor(224 / Math.max(cols, rows)), Math.floor(448 / cols)));
+  canvas.style.width = `${cols * scale}px`;
+  canvas.style.height = `${rows * scale}px`;
+  canvas.dataset.layer = layer;
+  canvas.dataset.values = JSON.stringify(values);
+  const top = Math.max(...values, 1e-9);
+  const g = canvas.getContext("2d");
+  const image = g.createImageData(cols, rows);
+  values.forEach((v, i) => {
+    const b = Math.round(255 * Math.max(0, v) / top);
+    image.data.set([b, Math.round(b * 0.85), Math.round(b * 0.4), 255], 4 * i);
+  });
+  g.putImageData(image, 0, 0);
+  canvas.addEventListener("mousemove", (ev) => {
+    const r = canvas.getBoundingClientRect();
+    const x = Math.floor((ev.clientX - r.left) / r.width * cols);
+    const y = Math.floor((ev.clientY - r.top) / r.height * rows);
+    const unit = y * cols + x;
+    if (unit >= 0 && unit < values.length) showUnit(layer, unit, values[unit]);
+  });
+  const caption = document.createElement("figcaption");
+  caption.textContent = title;
+  figure.append(canvas, caption);
+  return figure;
+}
+const weightsCache = new Map();
+let pointed = "";
+async function showUnit(layer, unit, value) {
+  const key = `${currentModel()}/${layer}/${unit}`;
+  if (key === pointed) return;
+  pointed = key;
+  if (!weightsCache.has(key)) {
+    const response = await fetch(`/api/weights?model=${encodeURIComponent(currentModel())}&layer=${layer}&unit=${unit}`);
+    if (!response.ok) return;
+    weightsCache.set(key, await response.json());
+  }
+  if (pointed !== key) return;
+  const w = weightsCache.get(key);
+  const canvas = $("unit-weights");
+  const side = gridSide(w.weights.length);
+  canvas.width = side;
+  canvas.height = Math.ceil(w.weights.length / side);
+  canvas.dataset.unit = key;
+  const top = Math.max(...w.weights.map(Math.abs), 1e-9);
+  const g = canvas.getContext("2d");
+  const image = g.createImageData(canvas.width, canvas.height);
+  w.weights.forEach((v, i) => {
+    const a = Math.round(255 * Math.min(1, Math.abs(v) / top));
+    image.data.set(v >= 0 ? [255, 255 - a, 255 - a, 255] : [255 - a, 255 - a, 255, 255], 4 * i);
+  });
+  g.putImageData(image, 0, 0);
+  const what = layer < (explained ? explained.explanation.hidden.length : 0) ? `hidden layer ${layer + 1}, unit ${unit}` : `output ${unit}`;
+  const measure = layer < (explained ? explained.explanation.hidden.length : 0) ? "activation" : "probability";
+  $("unit-text").textContent = `${what}: ${measure} ${value.toFixed(3)}, bias ${w.bias.toFixed(3)}; its ${w.weights.length} incoming weights, largest ${top.toFixed(3)}`;
 }
 
 // ---------- upload and drop ----------
@@ -244,7 +355,7 @@ function drawRunsTable(runs) {
     tr.innerHTML = `<td><input type="checkbox" title="compare"></td><td><a></a></td>
       <td class="status-${r.status}">${r.status}</td><td>${r.dataset}</td><td></td>
       <td>${r.epochs_completed}/${r.epochs_planned}</td><td>${pct(r.best_valid_accuracy)}</td>
-      <td>${pct(r.test_accuracy)}</td><td>${duration(r.seconds)}</td>`;
+      <td>${pct(r.test_accuracy)}</td><td>${duration(r.seconds)}</td><td></td>`;
     tr.querySelector("a").textContent = r.name;
     tr.children[4].textContent = r.recipe;
     const box = tr.querySelector("input");
@@ -254,6 +365,13 @@ function drawRunsTable(runs) {
       drawComparison();
     });
     tr.querySelector("a").addEventListener("click", () => openRun(r.name));
+    if (r.status === "stopped") {
+      const resume = document.createElement("button");
+      resume.className = "resume";
+      resume.textContent = "Resume";
+      resume.addEventListener("click", () => startTraining(`/api/runs/${encodeURIComponent(r.name)}/resume`, null));
+      tr.children[9].appendChild(resume);
+    }
     body.appendChild(tr);
   }
 }
@@ -296,16 +414,158 @@ async function openRun(name) {
   const pictures = document.createElement("div");
   pictures.className = "pictures";
   for (const p of r.pictures) {
+    // Each picture keeps its aspect ratio, at most as wide as the page; a click opens it full
+    // size.
+    const link = document.createElement("a");
+    link.href = `/api/runs/${encodeURIComponent(name)}/${p}`;
+    link.target = "_blank";
     const img = document.createElement("img");
     img.alt = p;
-    img.src = `/api/runs/${encodeURIComponent(name)}/${p}`;
-    pictures.appendChild(img);
+    img.src = link.href;
+    link.appendChild(img);
+    pictures.appendChild(link);
   }
   const config = document.createElement("pre");
   config.className = "config";
   config.textContent = r.config;
-  box.append(heading(`${r.name}: ${r.status}, ${r.epochs_completed}/${r.epochs_planned} epochs, test ${pct(r.test_accuracy)}`), charts, pictures, config);
+  const wrong = document.createElement("div");
+  wrong.className = "mistakes-view";
+  wrong.id = "mistakes";
+  if (r.has_model) {
+    const show = document.createElement("button");
+    show.id = "show-mistakes";
+    show.textContent = "What it gets wrong";
+    show.addEventListener("click", () => loadMistakes(name));
+    wrong.append(show);
+  }
+  box.append(heading(`${r.name}: ${r.status}, ${r.epochs_completed}/${r.epochs_planned} epochs, test ${pct(r.test_accuracy)}`), charts, pictures, wrong, config);
+  if (mistakes && mistakes.model === name) drawMistakes();
 }
+
+// ---------- what a run gets wrong ----------
+// Its misread test images (`GET /api/runs/NAME/mistakes`), filtered by a cell of the confusion
+// matrix (true class x answer).
+let mistakes = null; // { model, data, picked: [true, answer] or null }
+async function loadMistakes(name) {
+  const box = $("mistakes");
+  box.textContent = "Evaluating on the test set...";
+  const response = await fetch(`/api/runs/${encodeURIComponent(name)}/mistakes`);
+  const data = await response.json();
+  if (!response.ok) { box.textContent = data.error; return; }
+  mistakes = { model: name, data, picked: null };
+  drawMistakes();
+}
+function drawMistakes() {
+  const box = $("mistakes");
+  if (!box) return;
+  const { data, picked } = mistakes;
+  box.textContent = "";
+  const names = data.class_names;
+  const table = document.createElement("table");
+  table.className = "confusion";
+  const head = document.createElement("tr");
+  head.innerHTML = "<th>true (rows), read as (columns)</th>";
+  for (const n of names) head.append(Object.assign(document.createElement("th"), { textContent: n }));
+  table.append(head);
+  data.confusion.forEach((row, t) => {
+    const tr = document.createElement("tr");
+    tr.append(Object.assign(document.createElement("th"), { textContent: names[t] }));
+    row.forEach((count, p) => {
+      const td = document.createElement("td");
+      td.textContent = count;
+      td.dataset.true = t;
+      td.dataset.answer = p;
+      if (t === p) td.className = "diagonal";
+      else {
+        if (picked && picked[0] === t && picked[1] === p) td.className = "picked";
+        td.title = `${count} ${names[t]} read as ${names[p]}: click to see them`;
+        td.addEventListener("click", () => { mistakes.picked = [t, p]; drawMistakes(); });
+      }
+      tr.append(td);
+    });
+    table.append(tr);
+  });
+  const shown = data.mistakes.filter((m) => !picked || (m.label === picked[0] && m.answer === picked[1]));
+  const LIMIT = 120;
+  const note = document.createElement("p");
+  note.id = "mistakes-note";
+  note.textContent = `${data.right} of ${data.test_images} test images read right; ${data.mistakes.length} misread`
+    + (picked ? `, ${shown.length} of them ${names[picked[0]]} read as ${names[picked[1]]}` : " (click a cell to pick one kind)")
+    + (shown.length > LIMIT ? `; the first ${LIMIT} shown` : "");
+  const tiles = document.createElement("div");
+  tiles.className = "tiles";
+  for (const m of shown.slice(0, LIMIT)) tiles.append(tile(m, names));
+  box.append(heading("What it gets wrong"), note, table, tiles);
+}
+function tile(m, names) {
+  const figure = document.createElement("figure");
+  figure.dataset.label = m.label;
+  figure.dataset.answer = m.answer;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 28;
+  const g = canvas.getContext("2d");
+  const image = g.createImageData(28, 28);
+  m.pixels.forEach((v, i) => image.data.set([v, v, v, 255], 4 * i));
+  g.putImageData(image, 0, 0);
+  const caption = document.createElement("figcaption");
+  caption.textContent = `${names[m.label]}, read ${names[m.answer]} (${(100 * m.confidence).toFixed(0)}%) #${m.index}`;
+  figure.append(canvas, caption);
+  return figure;
+}
+
+// ---------- training from the page ----------
+// One run at a time, through the same call `cargo xtask train` makes (`POST /api/train`);
+// Stop is Ctrl-C's; a stopped run resumes from its row.
+let trainingTimer = null;
+async function loadRecipes() {
+  const select = $("recipe");
+  if (select.options.length) return;
+  const recipes = await (await fetch("/api/recipes")).json();
+  for (const name of recipes) select.append(new Option(name, name, name === "smoke", name === "smoke"));
+}
+async function refreshTraining() {
+  clearTimeout(trainingTimer);
+  if (!$("runs").classList.contains("active")) return;
+  try {
+    const t = await (await fetch("/api/train")).json();
+    const status = $("train-status");
+    status.classList.remove("error");
+    $("start").disabled = !t.allowed || t.current != null;
+    $("stop").disabled = t.current == null || t.current.stopping;
+    status.dataset.state = t.current ? "training" : (t.last ? t.last.outcome : "idle");
+    if (!t.allowed) status.textContent = "Training from the page is off on this server (start it with --allow-training).";
+    else if (t.current) status.textContent = `${t.current.resumed ? "resuming" : "training"} ${t.current.run} (${t.current.recipe}), ${duration(t.seconds)}${t.current.stopping ? ", stopping after this batch" : ""}`;
+    else if (t.last) status.textContent = `${t.last.run}: ${t.last.outcome}, ${t.last.message}`;
+    else status.textContent = "";
+  } finally {
+    trainingTimer = setTimeout(refreshTraining, 1000);
+  }
+}
+async function startTraining(url, body) {
+  const status = $("train-status");
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
+  if (!response.ok) {
+    const answer = await response.json();
+    refreshTraining();
+    status.textContent = answer.error;
+    status.classList.add("error");
+    status.dataset.state = "refused";
+    return;
+  }
+  refreshTraining();
+  refreshRuns();
+}
+$("new-run").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const number = (id) => ($(id).value === "" ? undefined : Number($(id).value));
+  const body = { recipe: $("recipe").value, epochs: number("epochs"), seed: number("seed") };
+  if ($("run-name").value.trim()) body.run_name = $("run-name").value.trim();
+  startTraining("/api/train", body);
+});
+$("stop").addEventListener("click", async () => {
+  await fetch("/api/train/stop", { method: "POST" });
+  refreshTraining();
+});
 function heading(text) {
   const h = document.createElement("h2");
   h.textContent = text;

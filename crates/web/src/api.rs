@@ -29,10 +29,7 @@ pub async fn predict(
     body: Body,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let bytes = read_upload(body, state.timeouts.body).await?;
-    let model = query
-        .get("model")
-        .map_or(SHIPPED, String::as_str)
-        .to_string();
+    let model = model_of(&query);
     let name = query
         .get("name")
         .cloned()
@@ -49,8 +46,16 @@ pub async fn predict(
         .map(Json)
 }
 
+/// The model a request names (`?model=NAME`), the shipped one by default.
+pub fn model_of(query: &HashMap<String, String>) -> String {
+    query
+        .get("model")
+        .map_or(SHIPPED, String::as_str)
+        .to_string()
+}
+
 /// The whole body of an upload, within the size limit and the time a client has to send it.
-async fn read_upload(body: Body, deadline: Duration) -> Result<axum::body::Bytes, ApiError> {
+pub async fn read_upload(body: Body, deadline: Duration) -> Result<axum::body::Bytes, ApiError> {
     match tokio::time::timeout(deadline, to_bytes(body, MAX_UPLOAD)).await {
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,

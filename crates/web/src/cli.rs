@@ -26,6 +26,10 @@ pub struct WebArgs {
     /// milliseconds, less than a GPU takes to start.
     #[arg(long)]
     pub device: Option<String>,
+    /// Let the page start training runs even though --addr is not a loopback address (anyone who
+    /// can reach the server could then keep its CPU busy). On loopback it always may.
+    #[arg(long)]
+    pub allow_training: bool,
 }
 
 /// Runs the server until Ctrl-C.
@@ -38,7 +42,11 @@ pub fn run(args: &WebArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| mnist_data::workspace_root().join(mnist_model::ARTIFACTS_DIR));
     let models = Models::new(artifacts.clone(), infer::shipped_model_dir(), device);
-    let state = Arc::new(AppState::new(artifacts.clone(), models));
+    let training = args.allow_training || args.addr.ip().is_loopback();
+    let state = Arc::new(
+        AppState::new(artifacts.clone(), models)
+            .with_training(mnist_data::workspace_root().join("configs"), training),
+    );
 
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {

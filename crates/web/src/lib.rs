@@ -1,14 +1,17 @@
-//! The burn-mnist web page: draw a digit and watch the network read it, browse runs and
-//! watch training live. A thin HTTP layer (axum) over the library calls `infer` and `train` make.
+//! The burn-mnist web page: draw a digit and watch the network read it and what lights up
+//! inside it, train a recipe, browse runs and what they get wrong, watch training live. A thin HTTP layer (axum) over the library calls `infer` and `train` make.
 
 mod api;
 mod assets;
 pub mod cli;
 mod error;
+mod inside;
 mod json_errors;
+mod mistakes;
 mod models;
 mod serve;
 mod state;
+mod training;
 
 use std::sync::Arc;
 
@@ -19,6 +22,7 @@ pub use api::MAX_UPLOAD;
 pub use error::ApiError;
 pub use models::{Models, SHIPPED};
 pub use state::{AppState, Timeouts};
+pub use training::MAX_EPOCHS;
 
 /// Every route of the page and its API.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -30,7 +34,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/models", get(api::models))
         .route("/api/runs", get(api::runs))
         .route("/api/runs/{name}", get(api::run))
+        .route("/api/runs/{name}/mistakes", get(mistakes::mistakes))
+        .route("/api/runs/{name}/resume", post(training::resume_route))
         .route("/api/runs/{name}/{picture}", get(api::picture))
+        .route("/api/explain", post(inside::explain))
+        .route("/api/weights", get(inside::weights))
+        .route("/api/recipes", get(training::recipes_route))
+        .route(
+            "/api/train",
+            get(training::state_route).post(training::start_route),
+        )
+        .route("/api/train/stop", post(training::stop_route))
         .fallback(api::unknown)
         .layer(axum::middleware::from_fn(json_errors::json_errors))
         .with_state(state)

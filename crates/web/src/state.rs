@@ -6,7 +6,9 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
+use crate::mistakes::TestSets;
 use crate::models::Models;
+use crate::training::Trainer;
 
 pub struct AppState {
     /// The folder holding the run folders.
@@ -16,6 +18,9 @@ pub struct AppState {
     /// decoding hundreds of images at once.
     pub work: Semaphore,
     pub timeouts: Timeouts,
+    /// The page's training slot: one run at a time.
+    pub trainer: std::sync::Arc<Trainer>,
+    pub test_sets: TestSets,
 }
 
 /// How long a client may take to send a request, before it is answered 408.
@@ -46,6 +51,19 @@ impl AppState {
             models,
             work: Semaphore::new(cores),
             timeouts: Timeouts::default(),
+            trainer: std::sync::Arc::new(Trainer::new(
+                mnist_data::workspace_root().join("configs"),
+                true,
+            )),
+            test_sets: TestSets::default(),
+        }
+    }
+
+    /// The same state with training from the page allowed or not, and its recipes in `recipes`.
+    pub fn with_training(self, recipes: PathBuf, allowed: bool) -> Self {
+        AppState {
+            trainer: std::sync::Arc::new(Trainer::new(recipes, allowed)),
+            ..self
         }
     }
 
