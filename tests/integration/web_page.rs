@@ -19,6 +19,20 @@ fn screenshot_path() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-page.png")
 }
 
+/// Saves a screenshot of the page as `name` beside [`screenshot_path`]'s.
+async fn save_screenshot(page: &Page, name: &str) {
+    let png = page
+        .screenshot(
+            ScreenshotParams::builder()
+                .format(CaptureScreenshotFormat::Png)
+                .full_page(true)
+                .build(),
+        )
+        .await
+        .unwrap();
+    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(name), png).unwrap();
+}
+
 /// The system's Chromium: these tests need a real browser and say how to get one.
 fn chromium() -> PathBuf {
     let names = [
@@ -42,6 +56,15 @@ where
     F: FnOnce(Page) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    with_page_sized(url, (1200, 820), test)
+}
+
+/// [`with_page`] in a window `size` (width, height) pixels.
+fn with_page_sized<F, Fut>(url: &str, size: (u32, u32), test: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let profile = tempfile::tempdir().unwrap();
@@ -49,7 +72,7 @@ where
             .chrome_executable(chromium())
             .no_sandbox() // CI runs as root
             .user_data_dir(profile.path())
-            .window_size(1200, 820)
+            .window_size(size.0, size.1)
             .viewport(None)
             .build()
             .unwrap();
@@ -327,4 +350,333 @@ fn the_runs_page_draws_curves_and_follows_a_run_that_is_training() {
         drop(lock);
         wait_for(&page, &format!("{} === 'stopped'", row("training-now", 2))).await;
     });
+}
+
+#[test]
+fn the_inside_view_shows_what_lights_up_and_the_weights_into_a_unit() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    with_page(&server.url, |page| async move {
+        draw(&page, 4).await;
+        assert_eq!(shown_digit(&page).await, "4");
+        wait_for(
+            &page,
+            "document.querySelectorAll('#layers canvas').length === 3",
+        )
+        .await;
+        // What the page drew is what the API computes for the same drawing.
+        let same: bool = eval(
+            &page,
+            "(async () => {
+                const blob = await new Promise((done) => pad.toBlob(done, 'image/png'));
+                const a = await (await fetch('/api/explain', { method: 'POST', body: blob })).json();
+                const drawn = (k) => JSON.parse(document.querySelector(`#layers canvas[data-layer=\"${k}\"]`).dataset.values);
+                const e = a.explanation;
+                return JSON.stringify(drawn(0)) === JSON.stringify(e.hidden[0])
+                    && JSON.stringify(drawn(1)) === JSON.stringify(e.hidden[1])
+                    && JSON.stringify(drawn(2)) === JSON.stringify(e.probabilities);
+            })()",
+        )
+        .await;
+        assert!(same, "the layers drawn differ from /api/explain's");
+        let lit: f64 = eval(
+            &page,
+            "(() => { const c = document.querySelector('#layers canvas[data-layer=\"0\"]');
+                return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data)
+                    .filter((_, i) => i % 4 === 0).reduce((a, b) => a + b, 0); })()",
+        )
+        .await;
+        assert!(lit > 255.0, "the first layer is drawn black");
+        let why: String = eval(&page, "document.getElementById('why').textContent").await;
+        assert!(
+            why.starts_with("Why 4: the units of hidden layer 2"),
+            "{why:?}"
+        );
+
+        // Pointing at unit 5 of the second hidden layer shows the 784 weights into it, as a
+        // 28x28 picture with positive (red) and negative (blue) weights.
+        let [left, top, width, height]: [f64; 4] = eval(
+            &page,
+            "(() => { const c = document.querySelector('#layers canvas[data-layer=\"1\"]');
+                c.scrollIntoView({ block: 'center' });
+                const r = c.getBoundingClientRect();
+                return [r.left, r.top, r.width, r.height]; })()",
+        )
+        .await;
+        let at = (left + 5.5 * width / 32.0, top + height / 2.0);
+        mouse(&page, DispatchMouseEventType::MouseMoved, at, 0).await;
+        wait_for(
+            &page,
+            "document.getElementById('unit-weights').dataset.unit === 'shipped/1/5'",
+        )
+        .await;
+        let [side, red, blue]: [f64; 3] = eval(
+            &page,
+            "(() => { const c = document.getElementById('unit-weights');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let red = 0, blue = 0;
+                for (let i = 0; i < d.length; i += 4) {
+                    if (d[i] === 255 && d[i + 2] < 200) red++;
+                    if (d[i + 2] === 255 && d[i] < 200) blue++;
+                }
+                return [c.width * c.height, red, blue]; })()",
+        )
+        .await;
+        assert_eq!(side, 784.0);
+        assert!(red > 10.0 && blue > 10.0, "{red} red, {blue} blue");
+        let text: String = eval(&page, "document.getElementById('unit-text').textContent").await;
+        assert!(
+            text.starts_with("hidden layer 2, unit 5: activation"),
+            "{text:?}"
+        );
+        save_screenshot(&page, "web-inside.png").await;
+    });
+}
+
+/// Shows the Runs tab and opens `run`'s detail, once its row is there.
+async fn open_run(page: &Page, run: &str) {
+    click(page, "#tab-runs").await;
+    let link = format!("tr[data-run=\"{run}\"] a");
+    wait_for(page, &format!("document.querySelector('{link}') !== null")).await;
+    click(page, &link).await;
+}
+
+/// Sets the New run form's fields and presses Start.
+async fn start_from_form(page: &Page, recipe: &str, epochs: usize, seed: u64, run: &str) {
+    wait_for(page, "document.getElementById('recipe').options.length > 3").await;
+    let js = format!(
+        "(() => {{ $('recipe').value = '{recipe}'; $('epochs').value = '{epochs}';
+            $('seed').value = '{seed}'; $('run-name').value = '{run}'; return true; }})()"
+    );
+    assert!(eval::<bool>(page, &js).await);
+    wait_for(page, "!document.getElementById('start').disabled").await;
+    click(page, "#start").await;
+}
+
+#[test]
+fn a_run_is_trained_stopped_and_resumed_from_the_page() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let server = WebServer::start(artifacts.path());
+    let dir = artifacts.path().to_path_buf();
+    with_page(&server.url, |page| async move {
+        click(&page, "#tab-runs").await;
+        // The smoke recipe from the page, and the same from the command line: same figures.
+        start_from_form(&page, "smoke", 2, 5, "page-smoke").await;
+        wait_for(
+            &page,
+            "document.getElementById('train-status').dataset.state === 'finished'",
+        )
+        .await;
+        crate::run_ok(
+            "train",
+            &[
+                "--config",
+                &integration_tests::config("smoke.toml")
+                    .display()
+                    .to_string(),
+                "--epochs",
+                "2",
+                "--seed",
+                "5",
+                "--run-name",
+                "cli-smoke",
+                "--artifacts-dir",
+                &dir.display().to_string(),
+            ],
+        );
+        let test_cell = |run: &str| {
+            format!("document.querySelector('tr[data-run=\"{run}\"]')?.children[7].textContent")
+        };
+        wait_for(
+            &page,
+            &format!(
+                "({0} || '-') !== '-' && ({1} || '-') !== '-'",
+                test_cell("cli-smoke"),
+                test_cell("page-smoke")
+            ),
+        )
+        .await;
+        assert_eq!(
+            eval::<String>(&page, &test_cell("page-smoke")).await,
+            eval::<String>(&page, &test_cell("cli-smoke")).await
+        );
+
+        // A longer run (15 epochs of about a second): stopped once an epoch is in, it keeps
+        // the epochs it finished, and resumes from there to the end.
+        start_from_form(&page, "sgd", 15, 1, "page-sgd").await;
+        let row = |cell: usize| {
+            format!(
+                "document.querySelector('tr[data-run=\"page-sgd\"]')?.children[{cell}].textContent"
+            )
+        };
+        let done = format!("parseInt({} || '0')", row(5));
+        wait_for(&page, &format!("{done} >= 1")).await;
+        // A reload does not lose the run: the server holds it.
+        page.reload().await.unwrap();
+        page.find_element("#canvas").await.unwrap();
+        click(&page, "#tab-runs").await;
+        wait_for(
+            &page,
+            "document.getElementById('train-status').textContent.startsWith('training page-sgd')",
+        )
+        .await;
+        click(&page, "#stop").await;
+        wait_for(
+            &page,
+            "document.getElementById('train-status').dataset.state === 'stopped'",
+        )
+        .await;
+        wait_for(&page, &format!("{} === 'stopped'", row(2))).await;
+        let kept: usize = eval(&page, &done).await;
+        assert!((1..15).contains(&kept), "stopped at {kept}/15");
+        assert_eq!(
+            integration_tests::metrics_rows(&dir.join("page-sgd/metrics.csv")).len(),
+            kept,
+            "the stopped run keeps the epochs it finished"
+        );
+        let resume = "tr[data-run=\"page-sgd\"] button.resume";
+        wait_for(
+            &page,
+            &format!("document.querySelector('{resume}') !== null"),
+        )
+        .await;
+        click(&page, resume).await;
+        wait_for(
+            &page,
+            "document.getElementById('train-status').dataset.state === 'finished'",
+        )
+        .await;
+        wait_for(&page, &format!("{} === '15/15'", row(5))).await;
+        let status: String =
+            eval(&page, "document.getElementById('train-status').textContent").await;
+        assert!(
+            status.starts_with("page-sgd: finished, test accuracy"),
+            "{status:?}"
+        );
+        save_screenshot(&page, "web-train.png").await;
+    });
+}
+
+#[test]
+fn a_confusion_cell_shows_the_mistakes_of_that_kind() {
+    let artifacts = tempfile::tempdir().unwrap();
+    copy_shipped_run(artifacts.path(), "finished-run");
+    let server = WebServer::start(artifacts.path());
+    with_page(&server.url, |page| async move {
+        open_run(&page, "finished-run").await;
+        wait_for(&page, "document.getElementById('show-mistakes') !== null").await;
+        click(&page, "#show-mistakes").await;
+        wait_for(&page, "document.querySelector('table.confusion') !== null").await;
+        let shown: usize = eval(&page, "document.querySelectorAll('.tiles figure').length").await;
+        let misread = (10_000.0 - 100.0 * integration_tests::shipped_test_accuracy()).round();
+        assert_eq!(
+            shown,
+            (misread as usize).min(120),
+            "every mistake, up to 120"
+        );
+        // The off-diagonal cell with the most mistakes.
+        let [t, p, count]: [usize; 3] = eval(
+            &page,
+            "(() => { let best = [0, 0, -1];
+                for (const td of document.querySelectorAll('table.confusion td:not(.diagonal)')) {
+                    const n = Number(td.textContent);
+                    if (n > best[2]) best = [Number(td.dataset.true), Number(td.dataset.answer), n];
+                }
+                return best; })()",
+        )
+        .await;
+        assert!(count > 0);
+        click(
+            &page,
+            &format!("td[data-true=\"{t}\"][data-answer=\"{p}\"]"),
+        )
+        .await;
+        wait_for(
+            &page,
+            &format!("document.querySelectorAll('.tiles figure').length === {count}"),
+        )
+        .await;
+        let all_of_that_kind: bool = eval(
+            &page,
+            &format!(
+                "Array.from(document.querySelectorAll('.tiles figure'))
+                    .every((f) => f.dataset.label === '{t}' && f.dataset.answer === '{p}')"
+            ),
+        )
+        .await;
+        assert!(all_of_that_kind);
+        save_screenshot(&page, "web-mistakes.png").await;
+    });
+}
+
+/// The elements of the shown tab whose boxes overlap, though neither holds the other.
+const OVERLAPS: &str = "(() => {
+    const panel = document.querySelector('.panel.active');
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') + ' ' + (e.textContent || '').trim().slice(0, 20);
+    const boxes = Array.from(panel.querySelectorAll('button, label, select, input, canvas, img, li, h2, p, figcaption, th, td, svg.chart, pre, table'))
+        .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+    const found = [];
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        if (a.contains(b) || b.contains(a)) continue;
+        const [r, s] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+        const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+        const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+        if (w > 1 && h > 1) found.push(name(a) + ' / ' + name(b));
+    }
+    return found;
+})()";
+
+#[test]
+fn nothing_overlaps_and_pictures_keep_their_shape_at_desktop_and_phone_widths() {
+    let artifacts = tempfile::tempdir().unwrap();
+    let run = copy_shipped_run(artifacts.path(), "finished-run");
+    // Its pictures, as `train` draws them at the end of a run.
+    crate::run_ok("report", &["--model", &run.display().to_string()]);
+    let server = WebServer::start(artifacts.path());
+    for size in [(1280, 900), (390, 844)] {
+        with_page_sized(&server.url, size, |page| async move {
+            draw(&page, 7).await;
+            shown_digit(&page).await;
+            wait_for(
+                &page,
+                "document.querySelectorAll('#layers canvas').length === 3",
+            )
+            .await;
+            let overlaps: Vec<String> = eval(&page, OVERLAPS).await;
+            assert!(overlaps.is_empty(), "{size:?}, Draw: {overlaps:#?}");
+
+            open_run(&page, "finished-run").await;
+            wait_for(
+                &page,
+                "document.querySelectorAll('.pictures img').length > 0 && Array.from(document.querySelectorAll('.pictures img')).every((i) => i.complete && i.naturalWidth > 0)",
+            )
+            .await;
+            let overlaps: Vec<String> = eval(&page, OVERLAPS).await;
+            assert!(overlaps.is_empty(), "{size:?}, Runs: {overlaps:#?}");
+            let width: f64 = eval(&page, "document.documentElement.clientWidth").await;
+            let shapes: Vec<[f64; 4]> = eval(
+                &page,
+                "Array.from(document.querySelectorAll('.pictures img')).map((i) => { const r = i.getBoundingClientRect(); return [i.naturalWidth, i.naturalHeight, r.width, r.height]; })",
+            )
+            .await;
+            for [nw, nh, w, h] in shapes {
+                assert!(
+                    ((w / h) - (nw / nh)).abs() / (nw / nh) < 0.03,
+                    "{size:?}: {nw}x{nh} drawn {w}x{h}"
+                );
+                assert!(
+                    w <= width,
+                    "{size:?}: {nw}x{nh} drawn {w} wide in a page {width} wide"
+                );
+            }
+            // A picture opens full size on a click: it is a link to the picture itself.
+            let linked: bool = eval(
+                &page,
+                "Array.from(document.querySelectorAll('.pictures img')).every((i) => i.parentElement.tagName === 'A' && i.parentElement.href === i.src)",
+            )
+            .await;
+            assert!(linked);
+        });
+    }
 }

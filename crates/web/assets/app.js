@@ -218,7 +218,10 @@ function layerView(title, values, cols, layer) {
   const canvas = document.createElement("canvas");
   canvas.width = cols;
   canvas.height = rows;
-  const scale = Math.max(1, Math.min(8, Math.floor(224 / Math.max(cols, rows)), Math.floor(448 / cols)));
+  // A grid is drawn about 224 px square; a row of units in cells up to 28 px wide.
+  const scale = rows === 1
+    ? Math.max(1, Math.min(28, Math.floor(448 / cols)))
+    : Math.max(1, Math.min(8, Math.floor(224 / Math.max(cols, rows))));
   canvas.style.width = `${cols * scale}px`;
   canvas.style.height = `${rows * scale}px`;
   canvas.dataset.layer = layer;
