@@ -485,6 +485,17 @@ fn a_run_started_through_the_api_is_the_command_lines_run() {
         "{ended} {cli}"
     );
 
+    // Its network (784-64-10: one hidden layer) is explained as any other.
+    let image = std::fs::read(canvas_fixture("4-canvas-30px.png")).unwrap();
+    let (status, explained) = post(&server, "/api/explain?model=from-api", &image);
+    assert_eq!(status, 200, "{explained}");
+    let hidden = explained["explanation"]["hidden"].as_array().unwrap();
+    assert_eq!(hidden.len(), 1);
+    assert_eq!(hidden[0].as_array().unwrap().len(), 64);
+    let (status, w) = get(&server, "/api/weights?model=from-api&layer=1&unit=9");
+    assert_eq!(status, 200, "{w}");
+    assert_eq!(w["weights"].as_array().unwrap().len(), 64);
+
     // A finished run is not started again under its name.
     let (status, taken) = post(&server, "/api/train", request);
     assert_eq!(status, 409, "{taken}");
