@@ -45,3 +45,29 @@ pub fn binary(name: &str) -> PathBuf {
 pub fn run_ok<S: AsRef<std::ffi::OsStr>>(name: &str, args: &[S]) -> String {
     integration_tests::run_ok(&binary(name), args)
 }
+
+/// `train` as a person types it: the recipe `configs/<recipe>` with `--epochs`, `--seed` and
+/// `--run-name`, into `artifacts`; returns its stdout.
+pub fn train_from_cli(
+    recipe: &str,
+    epochs: usize,
+    seed: u64,
+    run: &str,
+    artifacts: &std::path::Path,
+) -> String {
+    run_ok(
+        "train",
+        &[
+            "--config",
+            &integration_tests::config(recipe).display().to_string(),
+            "--epochs",
+            &epochs.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--run-name",
+            run,
+            "--artifacts-dir",
+            &artifacts.display().to_string(),
+        ],
+    )
+}

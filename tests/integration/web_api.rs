@@ -458,23 +458,7 @@ fn a_run_started_through_the_api_is_the_command_lines_run() {
     assert_eq!(ended["outcome"], "finished", "{ended}");
 
     // The same recipe, epochs and seed from the command line: the same figures.
-    crate::run_ok(
-        "train",
-        &[
-            "--config",
-            &integration_tests::config("smoke.toml")
-                .display()
-                .to_string(),
-            "--epochs",
-            "2",
-            "--seed",
-            "5",
-            "--run-name",
-            "from-cli",
-            "--artifacts-dir",
-            &artifacts.path().display().to_string(),
-        ],
-    );
+    crate::train_from_cli("smoke.toml", 2, 5, "from-cli", artifacts.path());
     let metrics = |run: &str| {
         integration_tests::metrics_rows(&artifacts.path().join(run).join("metrics.csv"))
     };

@@ -467,23 +467,7 @@ fn a_run_is_trained_stopped_and_resumed_from_the_page() {
             "document.getElementById('train-status').dataset.state === 'finished'",
         )
         .await;
-        crate::run_ok(
-            "train",
-            &[
-                "--config",
-                &integration_tests::config("smoke.toml")
-                    .display()
-                    .to_string(),
-                "--epochs",
-                "2",
-                "--seed",
-                "5",
-                "--run-name",
-                "cli-smoke",
-                "--artifacts-dir",
-                &dir.display().to_string(),
-            ],
-        );
+        crate::train_from_cli("smoke.toml", 2, 5, "cli-smoke", &dir);
         let test_cell = |run: &str| {
             format!("document.querySelector('tr[data-run=\"{run}\"]')?.children[7].textContent")
         };

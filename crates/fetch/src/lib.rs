@@ -89,7 +89,7 @@ pub fn fetch_from(
         .map(Path::to_path_buf)
         .collect();
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    mnist_files::remove_stale_scratch(dir);
+    mnist_atomic_files::remove_stale_scratch(dir);
     let result = source
         .files
         .iter()
@@ -163,7 +163,7 @@ fn download_checked(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let mut body = response.into_body().into_reader();
-    let mut scratch = mnist_files::AtomicFile::create(dest)
+    let mut scratch = mnist_atomic_files::AtomicFile::create(dest)
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     let bar = progress_bar(name, total);
     let mut hasher = Sha256::new();

@@ -190,7 +190,7 @@ fn save_steps(dir: &Path, file: &Path) -> anyhow::Result<()> {
         .context("cannot encode the steps as PNG")?;
     let stem = file.file_stem().unwrap_or_default().to_string_lossy();
     let path = dir.join(format!("{stem}.steps.png"));
-    mnist_files::write_atomic(&path, png.get_ref())
+    mnist_atomic_files::write_atomic(&path, png.get_ref())
         .with_context(|| format!("cannot save {}", path.display()))
 }
 

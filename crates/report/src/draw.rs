@@ -50,7 +50,7 @@ pub fn png(
     image::codecs::png::PngEncoder::new(&mut encoded)
         .write_image(&pixels, width, height, image::ExtendedColorType::Rgb8)
         .map_err(|e| fail(e.to_string()))?;
-    mnist_files::write_atomic(path, &encoded).map_err(|cause| ReportError::Io {
+    mnist_atomic_files::write_atomic(path, &encoded).map_err(|cause| ReportError::Io {
         path: path.to_path_buf(),
         cause,
     })

@@ -19,7 +19,7 @@ pub fn write(path: &Path, input: &ReportInput) -> Result<(), ReportError> {
     for (file, caption) in FILES.iter().zip(captions) {
         let _ = write!(md, "\n{caption}\n\n![{file}]({file})\n");
     }
-    mnist_files::write_atomic(path, md.as_bytes()).map_err(|cause| ReportError::Io {
+    mnist_atomic_files::write_atomic(path, md.as_bytes()).map_err(|cause| ReportError::Io {
         path: path.to_path_buf(),
         cause,
     })

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::TrainError;
 
-/// Writes `bytes` to `path` whole or not at all (see `mnist_files`).
+/// Writes `bytes` to `path` whole or not at all (see `mnist_atomic_files`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    mnist_files::write_atomic(path, bytes).map_err(|cause| TrainError::Io {
+    mnist_atomic_files::write_atomic(path, bytes).map_err(|cause| TrainError::Io {
         path: path.to_path_buf(),
         cause,
     })
@@ -48,7 +48,7 @@ fn is_run_entry(name: &str) -> bool {
         || LEARNER_ENTRIES.contains(&name)
         || mnist_report::FILES.contains(&name)
         // Scratch files of atomic writes: ours, and Burn's `model.bpk.<pid>-<n>.tmp`.
-        || mnist_files::is_scratch_name(name)
+        || mnist_atomic_files::is_scratch_name(name)
         || (name.starts_with(mnist_model::MODEL_WEIGHTS_FILE) && name.ends_with(".tmp"))
 }
 

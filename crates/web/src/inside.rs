@@ -33,34 +33,42 @@ pub async fn explain(
     };
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        let classifier = worker.models.get(&model)?;
-        let classifier = classifier
-            .lock()
-            .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
-        let digits = infer::read_for(&classifier, &bytes, Path::new("the uploaded image"))?;
-        let seen = digits.get(digit).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "digit={digit}: the image holds {} digit(s)",
-                digits.len()
-            ))
-        })?;
-        let explanation = classifier.explain(seen)?;
-        let class_names: Vec<&str> = (0..explanation.logits.len())
-            .map(|c| classifier.class_name(c))
-            .collect();
-        Ok(Json(json!({
-            "model": model,
-            "digit": digit,
-            "digits": digits.len(),
-            "class_names": class_names,
-            "answer": explanation.answer,
-            "class": classifier.class_name(explanation.answer),
-            "seen": seen.to_vec(),
-            "explanation": explanation,
-        })))
+        worker.with_classifier(&model, |classifier| {
+            explained(classifier, &model, &bytes, digit)
+        })
     })
     .await
     .map_err(|e| ApiError::internal(format!("the explanation failed: {e}")))?
+}
+
+/// The explanation of digit `digit` of the image `bytes`, as `/api/explain` answers it.
+fn explained(
+    classifier: &infer::Classifier,
+    model: &str,
+    bytes: &[u8],
+    digit: usize,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let digits = infer::read_for(classifier, bytes, Path::new("the uploaded image"))?;
+    let seen = digits.get(digit).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "digit={digit}: the image holds {} digit(s)",
+            digits.len()
+        ))
+    })?;
+    let explanation = classifier.explain(seen)?;
+    let class_names: Vec<&str> = (0..explanation.logits.len())
+        .map(|c| classifier.class_name(c))
+        .collect();
+    Ok(Json(json!({
+        "model": model,
+        "digit": digit,
+        "digits": digits.len(),
+        "class_names": class_names,
+        "answer": explanation.answer,
+        "class": classifier.class_name(explanation.answer),
+        "seen": seen.to_vec(),
+        "explanation": explanation,
+    })))
 }
 
 /// `GET /api/weights?model=NAME&layer=L&unit=U`: the weights into unit U of dense layer L (0 =
@@ -81,11 +89,7 @@ pub async fn weights(
     let (layer, unit) = (number("layer")?, number("unit")?);
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        let classifier = worker.models.get(&model)?;
-        let classifier = classifier
-            .lock()
-            .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
-        let layers = classifier.layer_weights()?;
+        let layers = worker.with_classifier(&model, |c| Ok(c.layer_weights()?))?;
         let count = layers.len();
         let dense = layers.get(layer).ok_or_else(|| {
             ApiError::bad_request(format!(

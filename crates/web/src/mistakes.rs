@@ -53,53 +53,60 @@ pub async fn mistakes(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        let classifier = worker.models.get(&name)?;
-        let classifier = classifier
-            .lock()
-            .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
-        let kind = if classifier.reads_digits() {
-            DatasetKind::Mnist
-        } else {
-            DatasetKind::FashionMnist
-        };
-        let test = worker.test_sets.get(kind)?;
-        let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
-        let mut wrong = Vec::new();
-        for start in (0..test.len()).step_by(1000) {
-            let end = (start + 1000).min(test.len());
-            let images: Vec<[u8; mnist_data::IMAGE_PIXELS]> = (start..end)
-                .map(|i| {
-                    let mut image = [0u8; mnist_data::IMAGE_PIXELS];
-                    image.copy_from_slice(test.image(i));
-                    image
-                })
-                .collect();
-            for (offset, prediction) in classifier.predict(&images)?.iter().enumerate() {
-                let index = start + offset;
-                let (label, answer) = (usize::from(test.label(index)), prediction.digit());
-                confusion[label][answer] += 1;
-                if label != answer {
-                    wrong.push(json!({
-                        "index": index,
-                        "label": label,
-                        "answer": answer,
-                        "confidence": prediction.confidence(),
-                        "pixels": images[offset].to_vec(),
-                    }));
-                }
-            }
-        }
-        let class_names: Vec<&str> = (0..NUM_CLASSES).map(|c| classifier.class_name(c)).collect();
-        Ok(Json(json!({
-            "model": name,
-            "dataset": kind.dir_name(),
-            "class_names": class_names,
-            "test_images": test.len(),
-            "right": test.len() - wrong.len(),
-            "confusion": confusion,
-            "mistakes": wrong,
-        })))
+        worker.with_classifier(&name, |classifier| {
+            misread(classifier, &name, &worker.test_sets)
+        })
     })
     .await
     .map_err(|e| ApiError::internal(format!("the evaluation failed: {e}")))?
+}
+
+/// Every test image `classifier` misreads and the confusion matrix of all its answers.
+fn misread(
+    classifier: &infer::Classifier,
+    name: &str,
+    test_sets: &TestSets,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let kind = if classifier.reads_digits() {
+        DatasetKind::Mnist
+    } else {
+        DatasetKind::FashionMnist
+    };
+    let test = test_sets.get(kind)?;
+    let mut confusion = [[0usize; NUM_CLASSES]; NUM_CLASSES];
+    let mut wrong = Vec::new();
+    for start in (0..test.len()).step_by(1000) {
+        let end = (start + 1000).min(test.len());
+        let images: Vec<[u8; mnist_data::IMAGE_PIXELS]> = (start..end)
+            .map(|i| {
+                let mut image = [0u8; mnist_data::IMAGE_PIXELS];
+                image.copy_from_slice(test.image(i));
+                image
+            })
+            .collect();
+        for (offset, prediction) in classifier.predict(&images)?.iter().enumerate() {
+            let index = start + offset;
+            let (label, answer) = (usize::from(test.label(index)), prediction.digit());
+            confusion[label][answer] += 1;
+            if label != answer {
+                wrong.push(json!({
+                    "index": index,
+                    "label": label,
+                    "answer": answer,
+                    "confidence": prediction.confidence(),
+                    "pixels": images[offset].to_vec(),
+                }));
+            }
+        }
+    }
+    let class_names: Vec<&str> = (0..NUM_CLASSES).map(|c| classifier.class_name(c)).collect();
+    Ok(Json(json!({
+        "model": name,
+        "dataset": kind.dir_name(),
+        "class_names": class_names,
+        "test_images": test.len(),
+        "right": test.len() - wrong.len(),
+        "confusion": confusion,
+        "mistakes": wrong,
+    })))
 }

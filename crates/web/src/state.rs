@@ -81,14 +81,35 @@ impl AppState {
         model: &str,
         name: &Path,
     ) -> Result<serde_json::Value, ApiError> {
-        let classifier = self.models.get(model)?;
+        self.with_classifier(model, |classifier| {
+            Self::answer(classifier, bytes, model, name)
+        })
+    }
+
+    /// Runs `f` with model `name`'s classifier, loaded on first use and held for the call.
+    /// Blocking: call off the async threads.
+    pub fn with_classifier<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&infer::Classifier) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let classifier = self.models.get(name)?;
         let classifier = classifier
             .lock()
             .map_err(|_| ApiError::internal("the model is unusable after a crash"))?;
-        let digits = infer::read_for(&classifier, bytes, name)?;
+        f(&classifier)
+    }
+
+    fn answer(
+        classifier: &infer::Classifier,
+        bytes: &[u8],
+        model: &str,
+        name: &Path,
+    ) -> Result<serde_json::Value, ApiError> {
+        let digits = infer::read_for(classifier, bytes, name)?;
         let predictions = classifier.predict(&digits)?;
         let mut answer = infer::cli::number_json(
-            &classifier,
+            classifier,
             name,
             &predictions,
             infer::DEFAULT_MIN_CONFIDENCE,

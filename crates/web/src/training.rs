@@ -166,8 +166,7 @@ impl Trainer {
     /// started with (its own `config.toml`).
     pub fn resume(self: &Arc<Self>, artifacts: &Path, run: &str) -> Result<Current, ApiError> {
         self.check_allowed()?;
-        let dir = RunDir::new(artifacts, run);
-        let config = dir.path.join("config.toml");
+        let config = RunDir::new(artifacts, run).config();
         if !config.is_file() {
             return Err(ApiError::not_found(format!("run {run:?} not found")));
         }
