@@ -485,6 +485,18 @@ fn a_run_is_trained_stopped_and_resumed_from_the_page() {
             eval::<String>(&page, &test_cell("cli-smoke")).await
         );
 
+        // The same name again is refused, and the page says why until the next Start.
+        start_from_form(&page, "smoke", 2, 5, "page-smoke").await;
+        wait_for(
+            &page,
+            "document.getElementById('train-status').dataset.state === 'refused'",
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let refused: String =
+            eval(&page, "document.getElementById('train-status').textContent").await;
+        assert!(refused.contains("\"page-smoke\" exists"), "{refused:?}");
+
         // A longer run (15 epochs of about a second): stopped once an epoch is in, it keeps
         // the epochs it finished, and resumes from there to the end.
         start_from_form(&page, "sgd", 15, 1, "page-sgd").await;

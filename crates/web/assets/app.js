@@ -532,11 +532,12 @@ async function refreshTraining() {
   try {
     const t = await (await fetch("/api/train")).json();
     const status = $("train-status");
-    status.classList.remove("error");
     $("start").disabled = !t.allowed || t.current != null;
     $("stop").disabled = t.current == null || t.current.stopping;
-    status.dataset.state = t.current ? "training" : (t.last ? t.last.outcome : "idle");
-    if (!t.allowed) status.textContent = "Training from the page is off on this server (start it with --allow-training).";
+    status.classList.toggle("error", refusal != null);
+    status.dataset.state = refusal ? "refused" : t.current ? "training" : (t.last ? t.last.outcome : "idle");
+    if (refusal) status.textContent = refusal;
+    else if (!t.allowed) status.textContent = "Training from the page is off on this server (start it with --allow-training).";
     else if (t.current) status.textContent = `${t.current.resumed ? "resuming" : "training"} ${t.current.run} (${t.current.recipe}), ${duration(t.seconds)}${t.current.stopping ? ", stopping after this batch" : ""}`;
     else if (t.last) status.textContent = `${t.last.run}: ${t.last.outcome}, ${t.last.message}`;
     else status.textContent = "";
@@ -544,17 +545,11 @@ async function refreshTraining() {
     trainingTimer = setTimeout(refreshTraining, 1000);
   }
 }
+// Why the last Start or Resume was refused, shown until the next one.
+let refusal = null;
 async function startTraining(url, body) {
-  const status = $("train-status");
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
-  if (!response.ok) {
-    const answer = await response.json();
-    refreshTraining();
-    status.textContent = answer.error;
-    status.classList.add("error");
-    status.dataset.state = "refused";
-    return;
-  }
+  refusal = response.ok ? null : (await response.json()).error;
   refreshTraining();
   refreshRuns();
 }

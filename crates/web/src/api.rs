@@ -34,11 +34,7 @@ pub async fn predict(
         .get("name")
         .cloned()
         .unwrap_or_else(|| "the uploaded image".into());
-    let _permit = state
-        .work
-        .acquire()
-        .await
-        .map_err(|_| ApiError::internal("the server is shutting down"))?;
+    let _permit = state.permit().await?;
     let worker = state.clone();
     tokio::task::spawn_blocking(move || worker.predict(&bytes, &model, Path::new(&name)))
         .await

@@ -31,6 +31,7 @@ pub async fn explain(
             .parse()
             .map_err(|_| ApiError::bad_request(format!("digit={k:?}: not a digit's position")))?,
     };
+    let _permit = state.permit().await?;
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
         worker.with_classifier(&model, |classifier| {

@@ -51,6 +51,7 @@ pub async fn mistakes(
     State(state): State<Arc<AppState>>,
     UrlPath(name): UrlPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let _permit = state.permit().await?;
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
         worker.with_classifier(&name, |classifier| {

@@ -86,6 +86,14 @@ impl AppState {
         })
     }
 
+    /// A turn at the bounded pool that decodes, predicts and evaluates: held while the work runs.
+    pub async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.work
+            .acquire()
+            .await
+            .map_err(|_| ApiError::internal("the server is shutting down"))
+    }
+
     /// Runs `f` with model `name`'s classifier, loaded on first use and held for the call.
     /// Blocking: call off the async threads.
     pub fn with_classifier<T>(
