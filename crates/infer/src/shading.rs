@@ -57,10 +57,10 @@ fn uneven_at_the_border(
     paper: f32,
     floor: f32,
 ) -> bool {
-    let border: Vec<usize> = (0..h)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
-        .filter(|&(x, y)| x == 0 || y == 0 || x + 1 == w || y + 1 == h)
-        .map(|(x, y)| y * w + x)
+    // The top and bottom rows, then the left and right columns between them.
+    let border: Vec<usize> = (0..w)
+        .flat_map(|x| [x, (h - 1) * w + x])
+        .chain((1..h.saturating_sub(1)).flat_map(|y| [y * w, y * w + w - 1]))
         .collect();
     if border.iter().any(|&i| light[i] < floor) {
         return false;
@@ -103,11 +103,11 @@ fn block_means(pixels: &[f32], w: usize, h: usize, factor: usize) -> Vec<f32> {
     let (cw, ch) = (w.div_ceil(factor), h.div_ceil(factor));
     let mut sums = vec![0.0f32; cw * ch];
     let mut counts = vec![0u32; cw * ch];
-    for y in 0..h {
-        for x in 0..w {
-            let c = (y / factor) * cw + x / factor;
-            sums[c] += pixels[y * w + x];
-            counts[c] += 1;
+    for (y, row) in pixels.chunks_exact(w).enumerate() {
+        let blocks = (y / factor) * cw;
+        for (bx, run) in row.chunks(factor).enumerate() {
+            sums[blocks + bx] += run.iter().sum::<f32>();
+            counts[blocks + bx] += run.len() as u32;
         }
     }
     sums.iter()
