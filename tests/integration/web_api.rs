@@ -39,6 +39,14 @@ fn get(server: &WebServer, route: &str) -> (u16, Value) {
     answer(client().get(format!("{}{route}", server.url)).call())
 }
 
+/// Checks that `(code, answer)` is a refusal with `status` whose one-line reason contains
+/// `reason`; `what` names the request in a failure.
+fn assert_refused((code, answer): (u16, Value), status: u16, reason: &str, what: &str) {
+    assert_eq!(code, status, "{what}: {answer}");
+    let error = answer["error"].as_str().unwrap_or_default();
+    assert!(error.contains(reason), "{what}: {answer}");
+}
+
 /// A request sent byte for byte, so the path reaches the server exactly as written (clients
 /// tidy `..` away); returns the status line.
 fn raw_request(server: &WebServer, path: &str) -> String {
@@ -481,12 +489,7 @@ fn a_run_started_through_the_api_is_the_command_lines_run() {
     assert_eq!(w["weights"].as_array().unwrap().len(), 64);
 
     // A finished run is not started again under its name.
-    let (status, taken) = post(&server, "/api/train", request);
-    assert_eq!(status, 409, "{taken}");
-    assert!(
-        taken["error"].as_str().unwrap().contains("exists"),
-        "{taken}"
-    );
+    assert_refused(post(&server, "/api/train", request), 409, "exists", "taken");
 }
 
 #[test]
@@ -518,18 +521,13 @@ fn every_bad_training_request_gets_a_4xx_with_its_reason() {
         ),
         (b"not json", 400, "the request"),
     ] {
-        let (code, answer) = post(&server, "/api/train", body);
-        assert_eq!(code, status, "{}: {answer}", String::from_utf8_lossy(body));
-        assert!(
-            answer["error"].as_str().unwrap().contains(reason),
-            "{}: {answer}",
-            String::from_utf8_lossy(body)
-        );
+        let what = String::from_utf8_lossy(body);
+        assert_refused(post(&server, "/api/train", body), status, reason, &what);
     }
-    let (code, answer) = post(&server, "/api/train/stop", b"");
-    assert_eq!(code, 409, "{answer}");
-    let (code, answer) = post(&server, "/api/runs/nosuch/resume", b"");
-    assert_eq!(code, 404, "{answer}");
+    let stop = post(&server, "/api/train/stop", b"");
+    assert_refused(stop, 409, "no run is training", "stop");
+    let resume = post(&server, "/api/runs/nosuch/resume", b"");
+    assert_refused(resume, 404, "not found", "resume");
     assert!(
         artifacts.path().read_dir().unwrap().next().is_none(),
         "nothing was written"
@@ -537,15 +535,8 @@ fn every_bad_training_request_gets_a_4xx_with_its_reason() {
 
     // A server others can reach trains only when told it may.
     let closed = WebServer::start_without_training(artifacts.path());
-    let (code, answer) = post(&closed, "/api/train", br#"{"recipe": "smoke"}"#);
-    assert_eq!(code, 403, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("--allow-training"),
-        "{answer}"
-    );
+    let refused = post(&closed, "/api/train", br#"{"recipe": "smoke"}"#);
+    assert_refused(refused, 403, "--allow-training", "closed server");
     let (_, state) = get(&closed, "/api/train");
     assert_eq!(state["allowed"], false);
 }
@@ -636,12 +627,8 @@ fn the_explanation_is_the_networks_own_arithmetic() {
             "{route}: {answer}"
         );
     }
-    let (code, answer) = post(&server, "/api/explain?digit=1", &image);
-    assert_eq!(code, 400, "{answer}");
-    assert!(
-        answer["error"].as_str().unwrap().contains("holds 1 digit"),
-        "{answer}"
-    );
+    let second = post(&server, "/api/explain?digit=1", &image);
+    assert_refused(second, 400, "holds 1 digit", "digit=1");
 }
 
 #[test]

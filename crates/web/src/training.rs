@@ -148,9 +148,7 @@ impl Trainer {
         let overrides = Overrides {
             epochs: request.epochs,
             seed: request.seed,
-            run_name: Some(run.clone()),
-            artifacts_dir: Some(artifacts.to_path_buf()),
-            ..Overrides::default()
+            ..into_run(artifacts, &run)
         };
         self.launch(
             artifacts,
@@ -170,11 +168,7 @@ impl Trainer {
         if !config.is_file() {
             return Err(ApiError::not_found(format!("run {run:?} not found")));
         }
-        let overrides = Overrides {
-            run_name: Some(run.to_string()),
-            artifacts_dir: Some(artifacts.to_path_buf()),
-            ..Overrides::default()
-        };
+        let overrides = into_run(artifacts, run);
         self.launch(
             artifacts,
             config,
@@ -262,6 +256,16 @@ impl Trainer {
             }
         });
         Ok(current)
+    }
+}
+
+/// The overrides that put a run into the folder `artifacts/run`, as `--run-name` and
+/// `--artifacts-dir` do.
+fn into_run(artifacts: &Path, run: &str) -> Overrides {
+    Overrides {
+        run_name: Some(run.to_string()),
+        artifacts_dir: Some(artifacts.to_path_buf()),
+        ..Overrides::default()
     }
 }
 
