@@ -69,11 +69,11 @@ pub fn smoke_request(
     artifacts: &Path,
     name: &str,
     epochs: usize,
-    mode: mnist_train::RunMode,
+    mode: mnist_runs::RunMode,
 ) -> mnist_train::TrainRequest {
     mnist_train::TrainRequest {
         config: config("smoke.toml"),
-        overrides: mnist_train::config::Overrides {
+        overrides: mnist_runs::config::Overrides {
             epochs: Some(epochs),
             run_name: Some(name.to_string()),
             artifacts_dir: Some(artifacts.to_path_buf()),
@@ -100,7 +100,7 @@ pub fn fashion_smoke_request(
         "dataset = \"fashion-mnist\"\nvalidation_split",
     );
     std::fs::write(&file, fashion).expect("a config file written");
-    let mut request = smoke_request(artifacts, name, epochs, mnist_train::RunMode::Fresh);
+    let mut request = smoke_request(artifacts, name, epochs, mnist_runs::RunMode::Fresh);
     request.config = file;
     request
 }
@@ -128,75 +128,6 @@ pub fn fixture_digit(name: &str) -> PathBuf {
         .join("fixtures")
         .join("digits")
         .join(name)
-}
-
-/// The web server running in the background on a free loopback port, serving the runs of
-/// `artifacts`; stopped when dropped.
-pub struct WebServer {
-    pub url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl WebServer {
-    pub fn start(artifacts: &Path) -> WebServer {
-        Self::start_with(artifacts, web::Timeouts::default())
-    }
-
-    /// The server with other deadlines for slow clients.
-    pub fn start_with(artifacts: &Path, timeouts: web::Timeouts) -> WebServer {
-        Self::start_configured(artifacts, timeouts, true)
-    }
-
-    /// The server as `web` starts it on an address other than loopback without
-    /// `--allow-training`: training from the page refused.
-    pub fn start_without_training(artifacts: &Path) -> WebServer {
-        Self::start_configured(artifacts, web::Timeouts::default(), false)
-    }
-
-    fn start_configured(artifacts: &Path, timeouts: web::Timeouts, training: bool) -> WebServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking socket");
-        let url = format!("http://{}", listener.local_addr().expect("a bound port"));
-        let device = mnist_model::device::parse_device("cpu").expect("the CPU device");
-        let models = web::Models::new(artifacts.to_path_buf(), infer::shipped_model_dir(), device);
-        let state = std::sync::Arc::new(
-            web::AppState::new(artifacts.to_path_buf(), models)
-                .with_timeouts(timeouts)
-                .with_training(workspace_root().join("configs"), training),
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio socket");
-                let shutdown = async {
-                    let _ = stopped.await;
-                };
-                web::serve(listener, state, shutdown)
-                    .await
-                    .expect("the server runs");
-            });
-        });
-        WebServer {
-            url,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for WebServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// A copy of the shipped model's run folder (config, metrics, summary, model) as run `name`
@@ -243,17 +174,13 @@ pub fn write_epochs(run: &Path, epochs: usize) {
 /// A run in the middle of training, as `train` leaves it after `epochs` epochs: the shipped
 /// run's config and first metrics rows, no summary and no final model yet, and the folder's
 /// lock held as a training process holds it (dropping the lock is the process ending).
-pub fn training_run(
-    artifacts: &Path,
-    name: &str,
-    epochs: usize,
-) -> (PathBuf, mnist_train::RunLock) {
+pub fn training_run(artifacts: &Path, name: &str, epochs: usize) -> (PathBuf, mnist_runs::RunLock) {
     let run = copy_shipped_run(artifacts, name);
     for file in ["summary.json", "model.bpk", "model.json"] {
         std::fs::remove_file(run.join(file)).expect("a file of the copied run");
     }
     write_epochs(&run, epochs);
-    let lock = mnist_train::RunLock::acquire(&mnist_train::RunDir::new(artifacts, name))
+    let lock = mnist_runs::RunLock::acquire(&mnist_runs::RunDir::new(artifacts, name))
         .expect("the run's lock");
     (run, lock)
 }

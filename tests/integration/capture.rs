@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use integration_tests::{metrics_rows, saved_weights, smoke_request};
-use mnist_train::summary::CapturedStepUse;
-use mnist_train::{train, RunMode, TrainError};
+use mnist_runs::summary::CapturedStepUse;
+use mnist_runs::RunMode;
+use mnist_train::{train, TrainError};
 
 fn request(
     dir: &Path,

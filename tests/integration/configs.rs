@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use mnist_train::config::{OptimizerName, RunConfig};
-use mnist_train::TrainError;
+use mnist_runs::config::{OptimizerName, RunConfig};
+use mnist_runs::RunsError;
 
-fn parse(text: &str) -> Result<RunConfig, TrainError> {
+fn parse(text: &str) -> Result<RunConfig, RunsError> {
     let file = Path::new("test.toml");
     let config = RunConfig::parse(text, file)?;
     config.validate(file)?;
@@ -214,7 +214,7 @@ fn defaults_fill_what_a_file_leaves_out() {
 
 #[test]
 fn one_run_name_rule_for_training_and_for_browsing() {
-    use mnist_train::runs::is_plain_run_name;
+    use mnist_runs::is_plain_run_name;
     for name in ["sgd", "best-seed1", "run_2.b"] {
         assert!(is_plain_run_name(name), "{name}");
         let config =

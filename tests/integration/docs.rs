@@ -253,7 +253,7 @@ fn accepted_keys(table: &str) -> BTreeSet<String> {
         t => format!("[{t}]\n"),
     };
     let text = format!("{header}no_such_key = 1\n");
-    let error = mnist_train::RunConfig::parse(&text, Path::new("probe.toml"))
+    let error = mnist_runs::RunConfig::parse(&text, Path::new("probe.toml"))
         .unwrap_err()
         .to_string();
     // serde: "expected `a`", "expected `a` or `b`", "expected one of `a`, `b`, `c`".

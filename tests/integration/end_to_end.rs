@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::Command;
 
 use integration_tests::{metrics_rows, smoke_request as request};
-use mnist_train::{train, RunMode, RunSummary};
+use mnist_runs::{RunMode, RunSummary};
+use mnist_train::train;
 
 #[test]
 fn smoke_training_learns_and_leaves_a_complete_run_folder() {

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use mnist_train::RunConfig;
+use mnist_runs::RunConfig;
 use proptest::prelude::*;
 
 fn idx_bytes(magic: u32, dims: &[u32], body: &[u8]) -> Vec<u8> {

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use burn::module::Module;
 use integration_tests::{metrics_rows, saved_weights, smoke_request};
-use mnist_train::runs::{run_detail, RunStatus};
-use mnist_train::{train, RunMode, TrainError};
+use mnist_runs::RunMode;
+use mnist_runs::{run_detail, RunStatus};
+use mnist_train::{train, TrainError};
 
 /// A run long enough to be caught mid-epoch (about half a second per epoch): the tutorial's
 /// 784-784-32-10 network on 20,000 images, three epochs, every checkpoint kept.
@@ -247,9 +248,9 @@ fn sigint_during_training_leaves_the_finished_epochs_only() {
 #[test]
 fn a_run_being_trained_cannot_be_trained_by_a_second_process_at_once() {
     let artifacts = tempfile::tempdir().unwrap();
-    let run = mnist_train::RunDir::new(artifacts.path(), "busy");
+    let run = mnist_runs::RunDir::new(artifacts.path(), "busy");
     std::fs::create_dir_all(&run.path).unwrap();
-    let _held = mnist_train::RunLock::acquire(&run).unwrap();
+    let _held = mnist_runs::RunLock::acquire(&run).unwrap();
     for mode in [RunMode::Fresh, RunMode::Resume, RunMode::Overwrite] {
         let message = train(&smoke_request(artifacts.path(), "busy", 1, mode))
             .unwrap_err()

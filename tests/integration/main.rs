@@ -22,6 +22,7 @@ mod sparse_input;
 mod vocabulary;
 mod web_api;
 mod web_page;
+mod web_server;
 
 /// A binary of the workspace (`train`, `infer`, ...) as these tests run it: the tests' package
 /// builds each from the binary's own `main.rs` (`tests/Cargo.toml`, named `test-<name>` beside

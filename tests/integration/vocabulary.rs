@@ -7,7 +7,8 @@ use std::process::{Command, Output};
 
 use crate::binary;
 use integration_tests::{fixture_digit, smoke_request};
-use mnist_train::{train, RunMode};
+use mnist_runs::RunMode;
+use mnist_train::train;
 
 fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(binary(bin)).args(args).output().unwrap()

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::binary;
+use crate::web_server::WebServer;
 use integration_tests::{
     copy_shipped_run, shipped_metrics_lines, shipped_test_accuracy, training_run, write_epochs,
-    WebServer,
 };
 use serde_json::Value;
 

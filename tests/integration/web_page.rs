@@ -12,7 +12,9 @@ use chromiumoxide::cdp::browser_protocol::input::{
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::{Page, ScreenshotParams};
 use futures::StreamExt;
-use integration_tests::{copy_shipped_run, training_run, workspace_root, write_epochs, WebServer};
+use integration_tests::{copy_shipped_run, training_run, workspace_root, write_epochs};
+
+use crate::web_server::WebServer;
 
 /// Where the page's screenshot is saved (copied into `docs/` by hand).
 fn screenshot_path() -> PathBuf {

@@ -13,8 +13,8 @@ use burn::data::dataloader::DataLoader;
 use burn::tensor::Device;
 use mnist_data::{MnistBatch, Residence, Split};
 use mnist_model::Mlp;
+use mnist_runs::RunConfig;
 use mnist_train::captured_step::capture_refusal;
-use mnist_train::RunConfig;
 
 use crate::captured_loop::CapturedLoop;
 use crate::timed_training::Setup;

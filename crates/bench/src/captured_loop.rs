@@ -4,9 +4,9 @@
 use burn::tensor::{Device, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
+use mnist_runs::RunConfig;
 use mnist_train::captured_step::CapturedStep;
 use mnist_train::recorded_optimizer::RecordedOptimizer;
-use mnist_train::RunConfig;
 
 /// A captured step and the constant rate it trains at.
 pub struct CapturedLoop {

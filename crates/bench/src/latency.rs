@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use burn::tensor::Device;
 use infer::{load_digit, shipped_model_dir, Classifier};
 use mnist_data::Split;
+use mnist_runs::RunConfig;
 use mnist_train::evaluate::evaluate;
-use mnist_train::RunConfig;
 use serde::Serialize;
 
 /// The digit image timed: a PNG of a 4 drawn in pen, from the test fixtures.

@@ -10,8 +10,8 @@ use anyhow::Context;
 use burn::tensor::Device;
 use mnist_data::{Residence, Split};
 use mnist_model::Mlp;
+use mnist_runs::RunConfig;
 use mnist_train::evaluate::{eval_batch, evaluate};
-use mnist_train::RunConfig;
 use serde::Serialize;
 
 use crate::capture_check::capture_trains_right;

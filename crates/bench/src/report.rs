@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use mnist_train::RunConfig;
+use mnist_runs::RunConfig;
 use serde::Serialize;
 
 use crate::latency::{EvalFigures, InferFigures};

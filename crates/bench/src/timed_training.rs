@@ -14,8 +14,8 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Tensor};
 use mnist_data::{MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::{Mlp, MlpConfig};
+use mnist_runs::RunConfig;
 use mnist_train::optim::build_optimizer;
-use mnist_train::RunConfig;
 use serde::Serialize;
 
 use crate::captured_loop::CapturedLoop;

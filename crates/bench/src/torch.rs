@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
-use mnist_train::config::OptimizerName;
-use mnist_train::RunConfig;
+use mnist_runs::config::OptimizerName;
+use mnist_runs::RunConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

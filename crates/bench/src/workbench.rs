@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use burn::tensor::Device;
 use mnist_data::{Residence, Split};
 use mnist_model::device::{backend_label, choose_device, data_residence, is_gpu, Workload};
+use mnist_runs::RunConfig;
 use mnist_train::data_source::{load_data, training_splits};
-use mnist_train::{workspace_root, RunConfig};
+use mnist_train::workspace_root;
 
 use crate::args::BenchArgs;
 use crate::timed_training::{train_epochs, EpochTiming, Timing};

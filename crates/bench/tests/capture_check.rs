@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use mnist_bench::{capture_refusal, check_capture};
 use mnist_data::{locate_data_dir, workspace_root, DatasetKind, MnistData};
-use mnist_train::RunConfig;
+use mnist_runs::RunConfig;
 
 /// A config file of the repository.
 fn config(name: &str) -> PathBuf {

@@ -43,7 +43,7 @@ use mnist_model::Mlp;
 
 use crate::recorded_optimizer::RecordedOptimizer;
 use crate::write_back::{copied_model, write_back, ParamValues};
-use crate::RunConfig;
+use mnist_runs::RunConfig;
 
 /// What one step computed, without autodiff: the batch's mean loss and its logits.
 #[derive(Debug)]

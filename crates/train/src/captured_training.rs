@@ -30,9 +30,9 @@ use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 
 use crate::captured_step::CapturedStep;
-use crate::config::OptimizerSection;
 use crate::recorded_optimizer::RecordedOptimizer;
-use crate::RunConfig;
+use mnist_runs::config::OptimizerSection;
+use mnist_runs::RunConfig;
 
 /// Trains with the step captured on `device` (the plain device, not its autodiff view).
 pub struct CapturedTraining {

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::artifacts::RunMode;
-use crate::config::Overrides;
 use crate::renderer::Progress;
-use crate::summary::CapturedStepUse;
 use crate::training::{train, TrainRequest};
+use mnist_runs::config::Overrides;
+use mnist_runs::run_dir::RunMode;
+use mnist_runs::summary::CapturedStepUse;
 
 /// Train an MLP on MNIST or Fashion-MNIST from a TOML config; results go to
 /// <artifacts.dir>/<name>/.

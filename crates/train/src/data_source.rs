@@ -6,7 +6,7 @@ use std::path::Path;
 
 use mnist_data::{env_name, locate_data_dir, DataError, DatasetKind, LocatedDir, MnistData, Split};
 
-use crate::config::RunConfig;
+use mnist_runs::config::RunConfig;
 
 use crate::error::TrainError;
 

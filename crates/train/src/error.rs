@@ -9,14 +9,9 @@ pub enum TrainError {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("{file}: {message}")]
-    ParseConfig { file: PathBuf, message: String },
-    #[error("{file}: `{key}` {message}")]
-    InvalidConfig {
-        file: PathBuf,
-        key: String,
-        message: String,
-    },
+    /// A recipe or a run folder: unreadable, invalid, busy or not one.
+    #[error(transparent)]
+    Runs(#[from] mnist_runs::RunsError),
     #[error(transparent)]
     Data(#[from] mnist_data::DataError),
     /// The data set is nowhere and could not be downloaded: where we looked, and why not.

@@ -11,8 +11,8 @@ use mnist_data::{DatasetKind, MnistData};
 use crate::data_source::load_data;
 
 use crate::cli::DataArgs;
-use crate::config::RunConfig;
 use crate::evaluate::{evaluate, odd_shapes};
+use mnist_runs::config::RunConfig;
 
 /// Evaluate a trained model (a run folder) on the test images, or on a folder of labelled
 /// image files.

@@ -11,8 +11,8 @@ use mnist_model::Mlp;
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 
-use crate::artifacts::write_atomic;
 use crate::error::TrainError;
+use mnist_runs::run_dir::write_atomic;
 
 /// One named tensor: shape and row-major values.
 pub struct NamedTensor {
@@ -75,5 +75,5 @@ pub fn safetensors_bytes(tensors: &[NamedTensor]) -> Result<Vec<u8>, TrainError>
 /// Exports `model` to `out` (written whole or not at all).
 pub fn export_safetensors(model: &Mlp, out: &Path) -> Result<(), TrainError> {
     let tensors = torch_layout(model)?;
-    write_atomic(out, &safetensors_bytes(&tensors)?)
+    Ok(write_atomic(out, &safetensors_bytes(&tensors)?)?)
 }

@@ -20,19 +20,6 @@ pub fn register(interrupter: &Interrupter) {
     }
 }
 
-/// Stops the training in progress in this process as a signal would (the current batch
-/// finishes, finished epochs stay checkpointed); `false` when none is in progress.
-pub fn stop_current(reason: &str) -> bool {
-    let interrupter = current().lock().ok().and_then(|slot| slot.clone());
-    match interrupter {
-        Some(interrupter) => {
-            interrupter.stop(Some(reason));
-            true
-        }
-        None => false,
-    }
-}
-
 /// No training in progress: a signal ends the process as usual.
 pub fn clear() {
     if let Ok(mut slot) = current().lock() {

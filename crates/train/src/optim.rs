@@ -10,9 +10,9 @@ use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 
-use crate::config::{OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
 use crate::error::TrainError;
 use crate::update_rule::UpdateRule;
+use mnist_runs::config::{OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
 
 /// Burn's optimiser for the recipe's rule ([`UpdateRule::of`]: PyTorch's SGD with dampening 0,
 /// RMSprop without momentum, Keras' defaults).

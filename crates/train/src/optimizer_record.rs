@@ -22,9 +22,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 use burn_pack::{Reader, Scalar, Writer};
 use mnist_model::Mlp;
 
-use crate::config::OptimizerSection;
 use crate::recorded_optimizer::{Buffers, RecordedOptimizer};
 use crate::update_rule::UpdateRule;
+use mnist_runs::config::OptimizerSection;
 
 /// The scalar Burn keeps each parameter state's rank under (`RANK_KEY` in Burn's
 /// `module_optimizer.rs`).

@@ -20,9 +20,9 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use mnist_model::Mlp;
 
-use crate::config::OptimizerSection;
 use crate::update_rule::UpdateRule;
 use crate::write_back::Wrapping;
+use mnist_runs::config::OptimizerSection;
 
 /// The recipe's optimiser with its per-step numbers on the device: what a captured step
 /// records.

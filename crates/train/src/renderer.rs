@@ -14,7 +14,7 @@ use burn::train::renderer::{
 };
 use burn::train::{Interrupter, LearnerSummary};
 
-use crate::metrics_log::{EpochRow, MetricsLog};
+use mnist_runs::metrics_log::{EpochRow, MetricsLog};
 
 /// Where a training's progress (header, one line per epoch) goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

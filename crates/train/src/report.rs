@@ -7,11 +7,11 @@ use mnist_data::{DatasetKind, Split, IMAGE_PIXELS};
 use mnist_model::Mlp;
 use mnist_report::{write_report, EpochPoint, ReportInput, Sample};
 
-use crate::artifacts::RunDir;
 use crate::error::TrainError;
 use crate::evaluate::Evaluation;
-use crate::metrics_log::EpochRow;
-use crate::summary::RunSummary;
+use mnist_runs::metrics_log::EpochRow;
+use mnist_runs::run_dir::RunDir;
+use mnist_runs::summary::RunSummary;
 
 /// How many test digits the predictions grid shows (misclassified first).
 const SAMPLES: usize = 36;
@@ -104,7 +104,7 @@ pub fn write_run_report(
 /// The run's label smoothing, from its saved config (0 when it cannot be read: the curves
 /// then carry no note).
 fn label_smoothing(run_dir: &RunDir) -> f64 {
-    crate::config::RunConfig::load(&run_dir.config()).map_or(0.0, |c| c.train.label_smoothing)
+    mnist_runs::config::RunConfig::load(&run_dir.config()).map_or(0.0, |c| c.train.label_smoothing)
 }
 
 /// The epochs of `metrics.csv` as the report's curve points.

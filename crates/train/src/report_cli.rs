@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 
-use crate::artifacts::RunDir;
 use crate::cli::DataArgs;
 use crate::eval_cli::load_run;
 use crate::evaluate::evaluate;
-use crate::metrics_log::MetricsLog;
 use crate::report::{write_run_curves, write_run_report};
-use crate::summary::RunSummary;
+use mnist_runs::metrics_log::MetricsLog;
+use mnist_runs::run_dir::RunDir;
+use mnist_runs::summary::RunSummary;
 
 /// Draw curves.png, predictions.png, confusion.png, weights.png and report.md for a run (for
 /// an interrupted run, curves.png from what its metrics.csv holds).

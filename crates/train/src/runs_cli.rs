@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::runs::{list_runs, run_detail, RunDetail, RunInfo};
+use mnist_runs::listing::{list_runs, run_detail, RunDetail, RunInfo};
 
 /// List the runs in an artifacts folder, or compare two of them.
 #[derive(Debug, Parser)]

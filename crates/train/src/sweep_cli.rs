@@ -7,10 +7,10 @@ use std::time::Instant;
 use clap::Parser;
 use serde::Serialize;
 
-use crate::artifacts::RunMode;
-use crate::config::{Overrides, RunConfig};
 use crate::renderer::Progress;
 use crate::training::{train, TrainRequest};
+use mnist_runs::config::{Overrides, RunConfig};
+use mnist_runs::run_dir::RunMode;
 
 /// Train a config once per seed (run folders <name>-seed<N>) and summarise test accuracy.
 #[derive(Debug, Parser)]

@@ -20,19 +20,19 @@ use mnist_model::{Mlp, MlpConfig, ModelSummary};
 
 use crate::data_source::{load_data, training_splits};
 
-use crate::artifacts::{write_atomic, RunDir, RunMode};
 use crate::captured_step::capture_refusal;
 use crate::captured_training::CapturedTraining;
-use crate::config::{Overrides, RunConfig};
 use crate::error::TrainError;
 use crate::evaluate::evaluate;
-use crate::metrics_log::{EpochRow, MetricsLog};
 use crate::optim::{build_optimizer, build_scheduler};
 use crate::renderer::{EpochRecord, EpochRenderer, Progress};
 use crate::report::write_run_report;
-use crate::run_lock::RunLock;
-use crate::summary::{git_state, CapturedStepUse, RunSummary};
 use mnist_model::device::{backend_name, choose_device, data_residence, Workload};
+use mnist_runs::config::{Overrides, RunConfig};
+use mnist_runs::metrics_log::{EpochRow, MetricsLog};
+use mnist_runs::run_dir::{write_atomic, RunDir, RunMode};
+use mnist_runs::run_lock::RunLock;
+use mnist_runs::summary::{git_state, CapturedStepUse, RunSummary};
 
 /// Validation batches: large, since the size does not change the figures.
 const VALID_BATCH: usize = 1000;

@@ -15,7 +15,7 @@
 
 use burn::tensor::Tensor;
 
-use crate::config::{OptimizerName, OptimizerSection};
+use mnist_runs::config::{OptimizerName, OptimizerSection};
 
 /// Keras' epsilon for RMSprop, Adam and AdamW (Burn's default is 1e-5).
 const KERAS_EPSILON: f64 = 1e-7;

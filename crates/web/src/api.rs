@@ -10,8 +10,8 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use mnist_train::runs::{is_plain_run_name, list_runs, run_detail, RunInfo};
-use mnist_train::{RunDir, TrainError};
+use mnist_runs::{is_plain_run_name, list_runs, run_detail, RunInfo};
+use mnist_runs::{RunDir, RunsError};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -166,9 +166,9 @@ pub async fn picture(
 
 /// A run folder that cannot be read, said without the server's paths: a missing run is the
 /// client's mistake (404); anything else is the server's, logged where the server runs.
-fn run_error(name: &str, error: TrainError) -> ApiError {
+fn run_error(name: &str, error: RunsError) -> ApiError {
     match error {
-        TrainError::RunFolder(_) => ApiError::not_found(format!("run {name:?} not found")),
+        RunsError::RunFolder(_) => ApiError::not_found(format!("run {name:?} not found")),
         other => {
             eprintln!("run {name:?}: {other}");
             ApiError::internal(format!(

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use mnist_model::device::{choose_device, Workload};
 
-use crate::{AppState, Models};
+use crate::{AppState, Models, TrainCommand};
 
 /// Serve the burn-mnist page: draw digits and watch the network read them; browse runs and
 /// watch training live.
@@ -43,10 +43,11 @@ pub fn run(args: &WebArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| mnist_data::workspace_root().join(mnist_model::ARTIFACTS_DIR));
     let models = Models::new(artifacts.clone(), infer::shipped_model_dir(), device);
     let training = args.allow_training || args.addr.ip().is_loopback();
-    let state = Arc::new(
-        AppState::new(artifacts.clone(), models)
-            .with_training(mnist_data::workspace_root().join("configs"), training),
-    );
+    let state = Arc::new(AppState::new(artifacts.clone(), models).with_training(
+        mnist_data::workspace_root().join("configs"),
+        training,
+        TrainCommand::find(&mnist_data::workspace_root()),
+    ));
 
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {

@@ -1,5 +1,6 @@
 //! The burn-mnist web page: draw a digit and watch the network read it and what lights up
-//! inside it, train a recipe, browse runs and what they get wrong, watch training live. A thin HTTP layer (axum) over the library calls `infer` and `train` make.
+//! inside it, train a recipe, browse runs and what they get wrong, watch training live. A thin
+//! HTTP layer (axum) over the library calls `infer` and `runs` make, and the `train` command.
 
 mod api;
 mod assets;
@@ -11,6 +12,7 @@ mod mistakes;
 mod models;
 mod serve;
 mod state;
+mod train_command;
 mod training;
 
 use std::sync::Arc;
@@ -22,6 +24,7 @@ pub use api::MAX_UPLOAD;
 pub use error::ApiError;
 pub use models::{Models, SHIPPED};
 pub use state::{AppState, Timeouts};
+pub use train_command::TrainCommand;
 pub use training::MAX_EPOCHS;
 
 /// Every route of the page and its API.

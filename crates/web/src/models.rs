@@ -8,8 +8,8 @@ use std::time::SystemTime;
 
 use burn::tensor::Device;
 use infer::Classifier;
-use mnist_train::runs::is_plain_run_name;
-use mnist_train::RunDir;
+use mnist_runs::is_plain_run_name;
+use mnist_runs::RunDir;
 
 use crate::error::ApiError;
 

@@ -8,6 +8,7 @@ use tokio::sync::Semaphore;
 use crate::error::ApiError;
 use crate::mistakes::TestSets;
 use crate::models::Models;
+use crate::train_command::TrainCommand;
 use crate::training::Trainer;
 
 pub struct AppState {
@@ -54,15 +55,17 @@ impl AppState {
             trainer: std::sync::Arc::new(Trainer::new(
                 mnist_data::workspace_root().join("configs"),
                 true,
+                TrainCommand::find(&mnist_data::workspace_root()),
             )),
             test_sets: TestSets::default(),
         }
     }
 
-    /// The same state with training from the page allowed or not, and its recipes in `recipes`.
-    pub fn with_training(self, recipes: PathBuf, allowed: bool) -> Self {
+    /// The same state with training from the page allowed or not, its recipes in `recipes`,
+    /// and `command` starting each run.
+    pub fn with_training(self, recipes: PathBuf, allowed: bool, command: TrainCommand) -> Self {
         AppState {
-            trainer: std::sync::Arc::new(Trainer::new(recipes, allowed)),
+            trainer: std::sync::Arc::new(Trainer::new(recipes, allowed, command)),
             ..self
         }
     }

@@ -1,17 +1,22 @@
-//! Training from the page: one run at a time, started, stopped and resumed through the same
-//! library call `cargo xtask train --config ...` makes (`mnist_train::train`), on a thread of
-//! the server. Stop is Ctrl-C's stop: the batch finishes, finished epochs stay checkpointed.
+//! Training from the page: one run at a time, started, stopped and resumed with the command a
+//! terminal runs (`cargo xtask train --config ... --epochs ...`, see `train_command.rs`). Stop is
+//! Ctrl-C's stop: the batch finishes, finished epochs stay checkpointed.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use mnist_train::runs::{is_plain_run_name, list_runs, RunStatus};
-use mnist_train::{Overrides, RunDir, RunMode, TrainError, TrainRequest};
+use mnist_runs::{is_plain_run_name, list_runs, RunConfig, RunDir, RunStatus, RunSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::train_command::{TrainCommand, Training};
+
+/// The exit status of `train` stopped by Ctrl-C (128 + SIGINT), as shells report it.
+const INTERRUPTED_EXIT: i32 = 130;
 
 /// The most epochs a run started from the page may have.
 pub const MAX_EPOCHS: usize = 100;
@@ -37,6 +42,9 @@ pub struct Current {
     #[serde(skip)]
     started: Option<Instant>,
     pub stopping: bool,
+    /// The process training it.
+    #[serde(skip)]
+    process: Option<Training>,
 }
 
 /// How the last run started from the page ended.
@@ -65,14 +73,16 @@ type Slot = (Option<Current>, Option<Ended>);
 pub struct Trainer {
     recipes: PathBuf,
     allowed: bool,
+    command: TrainCommand,
     slot: Mutex<Slot>,
 }
 
 impl Trainer {
-    pub fn new(recipes: PathBuf, allowed: bool) -> Self {
+    pub fn new(recipes: PathBuf, allowed: bool, command: TrainCommand) -> Self {
         Trainer {
             recipes,
             allowed,
+            command,
             slot: Mutex::new((None, None)),
         }
     }
@@ -145,19 +155,14 @@ impl Trainer {
                 format!("run {run:?} exists: choose another name, or resume it from the Runs tab"),
             ));
         }
-        let overrides = Overrides {
-            epochs: request.epochs,
-            seed: request.seed,
-            ..into_run(artifacts, &run)
-        };
-        self.launch(
-            artifacts,
-            config,
-            overrides,
-            RunMode::Fresh,
-            &request.recipe,
-            run,
-        )
+        let mut args = flags(&config, artifacts, &run);
+        if let Some(epochs) = request.epochs {
+            args.extend(["--epochs".into(), epochs.to_string().into()]);
+        }
+        if let Some(seed) = request.seed {
+            args.extend(["--seed".into(), seed.to_string().into()]);
+        }
+        self.launch(artifacts, args, false, &request.recipe, run)
     }
 
     /// Resumes the stopped run `run` from its last checkpoint, with the settings it was
@@ -168,15 +173,9 @@ impl Trainer {
         if !config.is_file() {
             return Err(ApiError::not_found(format!("run {run:?} not found")));
         }
-        let overrides = into_run(artifacts, run);
-        self.launch(
-            artifacts,
-            config,
-            overrides,
-            RunMode::Resume,
-            run,
-            run.to_string(),
-        )
+        let mut args = flags(&config, artifacts, run);
+        args.push("--resume".into());
+        self.launch(artifacts, args, true, run, run.to_string())
     }
 
     /// Asks the run in progress to stop; `false` when none is.
@@ -185,7 +184,9 @@ impl Trainer {
         match slot.0.as_mut() {
             Some(current) => {
                 current.stopping = true;
-                mnist_train::interrupt::stop_current("stopped from the page");
+                if let Some(process) = &current.process {
+                    process.interrupt();
+                }
                 Ok(Some(current.run.clone()))
             }
             None => Ok(None),
@@ -215,13 +216,13 @@ impl Trainer {
         Ok(file)
     }
 
-    /// Takes the slot (one run at a time, whoever started it) and starts the thread.
+    /// Takes the slot (one run at a time, whoever started it), starts `train` with `args` and a
+    /// thread that waits for it.
     fn launch(
         self: &Arc<Self>,
         artifacts: &Path,
-        config: PathBuf,
-        overrides: Overrides,
-        mode: RunMode,
+        args: Vec<OsString>,
+        resumed: bool,
         recipe: &str,
         run: String,
     ) -> Result<Current, ApiError> {
@@ -232,25 +233,26 @@ impl Trainer {
         if let Some(other) = training_elsewhere(artifacts) {
             return Err(in_progress(&other));
         }
+        let process = self.command.spawn(&run, &args).map_err(|e| {
+            eprintln!("cannot start `{}`: {e}", self.command.shown());
+            ApiError::internal(format!(
+                "cannot start `{}` ({e}): the page trains with it; build it with `cargo build --bins`",
+                self.command.shown()
+            ))
+        })?;
         let current = Current {
             run: run.clone(),
             recipe: recipe.to_string(),
-            resumed: mode == RunMode::Resume,
+            resumed,
             started: Some(Instant::now()),
             stopping: false,
+            process: Some(process.clone()),
         };
         slot.0 = Some(current.clone());
-        let request = TrainRequest {
-            config,
-            overrides,
-            device: Some("cpu".into()),
-            capture: false,
-            mode,
-            progress: mnist_train::renderer::Progress::Stderr,
-        };
         let trainer = self.clone();
+        let run_dir = RunDir::new(artifacts, &run);
         std::thread::spawn(move || {
-            let ended = ended(&run, mnist_train::train(&request));
+            let ended = ended(&run_dir, &run, process.wait());
             if let Ok(mut slot) = trainer.slot.lock() {
                 *slot = (None, Some(ended));
             }
@@ -259,14 +261,19 @@ impl Trainer {
     }
 }
 
-/// The overrides that put a run into the folder `artifacts/run`, as `--run-name` and
-/// `--artifacts-dir` do.
-fn into_run(artifacts: &Path, run: &str) -> Overrides {
-    Overrides {
-        run_name: Some(run.to_string()),
-        artifacts_dir: Some(artifacts.to_path_buf()),
-        ..Overrides::default()
-    }
+/// `train`'s flags for the recipe `config`, the run folder `artifacts/run` and the CPU.
+fn flags(config: &Path, artifacts: &Path, run: &str) -> Vec<OsString> {
+    vec![
+        "--config".into(),
+        config.into(),
+        "--run-name".into(),
+        run.into(),
+        "--artifacts-dir".into(),
+        artifacts.into(),
+        "--device".into(),
+        "cpu".into(),
+        "--no-dashboard".into(),
+    ]
 }
 
 fn in_progress(run: &str) -> ApiError {
@@ -287,42 +294,64 @@ fn training_elsewhere(artifacts: &Path) -> Option<String> {
 
 /// The recipe's own run name (its `name` key).
 fn recipe_run_name(config: &Path) -> Result<String, ApiError> {
-    mnist_train::RunConfig::load(config)
+    RunConfig::load(config)
         .map(|c| c.name)
         .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// How a run's thread ended, in the page's words.
-fn ended(run: &str, result: Result<mnist_train::TrainOutcome, TrainError>) -> Ended {
-    match result {
-        Ok(outcome) => Ended {
-            run: run.to_string(),
-            outcome: "finished",
-            message: format!("test accuracy {:.2}%", outcome.summary.test_accuracy),
-            test_accuracy: Some(outcome.summary.test_accuracy),
+/// How a run's process ended, in the page's words.
+fn ended(run_dir: &RunDir, run: &str, status: std::io::Result<ExitStatus>) -> Ended {
+    let ended = |outcome, message: String, test_accuracy| Ended {
+        run: run.to_string(),
+        outcome,
+        message,
+        test_accuracy,
+    };
+    match status {
+        Ok(status) if status.success() => match RunSummary::load(&run_dir.summary()) {
+            Ok(summary) => ended(
+                "finished",
+                format!("test accuracy {:.2}%", summary.test_accuracy),
+                Some(summary.test_accuracy),
+            ),
+            Err(e) => failed(run, &e.to_string()),
         },
-        Err(TrainError::Interrupted { epoch, .. }) => Ended {
-            run: run.to_string(),
-            outcome: "stopped",
-            message: match epoch {
-                0 | 1 => "stopped during epoch 1: nothing was checkpointed yet".to_string(),
-                during => format!(
-                    "stopped during epoch {during}; epochs 1 to {} are checkpointed: Resume \
+        Ok(status) if was_interrupted(status) => {
+            let message = match run_dir.latest_checkpoint() {
+                None => "stopped during epoch 1: nothing was checkpointed yet".to_string(),
+                Some(done) => format!(
+                    "stopped during epoch {}; epochs 1 to {done} are checkpointed: Resume \
                      continues from there",
-                    during - 1
+                    done + 1
                 ),
-            },
-            test_accuracy: None,
-        },
-        Err(e) => {
-            eprintln!("run {run:?}: {e}");
-            Ended {
-                run: run.to_string(),
-                outcome: "failed",
-                message: format!("run {run:?} failed (the server's log says why)"),
-                test_accuracy: None,
-            }
+            };
+            ended("stopped", message, None)
         }
+        Ok(status) => failed(run, &status.to_string()),
+        Err(e) => failed(run, &e.to_string()),
+    }
+}
+
+/// Whether `train` ended by Ctrl-C's signal: its own clean stop (exit status 130), or, stopped
+/// while `cargo xtask` was still building it, the signal's default end.
+fn was_interrupted(status: ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if status.signal() == Some(libc::SIGINT) {
+            return true;
+        }
+    }
+    status.code() == Some(INTERRUPTED_EXIT)
+}
+
+fn failed(run: &str, why: &str) -> Ended {
+    eprintln!("run {run:?}: {why}");
+    Ended {
+        run: run.to_string(),
+        outcome: "failed",
+        message: format!("run {run:?} failed (the server's log says why)"),
+        test_accuracy: None,
     }
 }
 

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::artifacts::RunDir;
 use crate::config::RunConfig;
-use crate::error::TrainError;
+use crate::error::RunsError;
 use crate::metrics_log::{EpochRow, MetricsLog};
+use crate::name::is_plain_run_name;
+use crate::run_dir::RunDir;
 use crate::run_lock::is_training;
 use crate::summary::RunSummary;
 
@@ -82,26 +83,14 @@ impl From<&EpochRow> for EpochMetrics {
     }
 }
 
-/// The one run-name rule, for the names `train` gives run folders and the names the page and
-/// `runs` accept: letters, digits, `-`, `_` and `.`, not first. Such a name can only mean a
-/// folder directly inside the artifacts folder (no separators, not `.`, `..` or hidden).
-pub fn is_plain_run_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && Path::new(name).components().count() == 1
-}
-
 /// Every run folder (a folder holding a `config.toml`) under `artifacts`, by name. A folder that
 /// does not exist holds no runs.
-pub fn list_runs(artifacts: &Path) -> Result<Vec<RunInfo>, TrainError> {
+pub fn list_runs(artifacts: &Path) -> Result<Vec<RunInfo>, RunsError> {
     let entries = match std::fs::read_dir(artifacts) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(cause) => {
-            return Err(TrainError::Io {
+            return Err(RunsError::Io {
                 path: artifacts.to_path_buf(),
                 cause,
             })
@@ -124,21 +113,21 @@ pub fn list_runs(artifacts: &Path) -> Result<Vec<RunInfo>, TrainError> {
 }
 
 /// One run folder's facts and metrics. `name` must be a plain run name.
-pub fn run_detail(artifacts: &Path, name: &str) -> Result<RunDetail, TrainError> {
+pub fn run_detail(artifacts: &Path, name: &str) -> Result<RunDetail, RunsError> {
     if !is_plain_run_name(name) {
-        return Err(TrainError::RunFolder(format!(
+        return Err(RunsError::RunFolder(format!(
             "{name:?} is not a run name (a folder name inside {})",
             artifacts.display()
         )));
     }
     let dir = RunDir::new(artifacts, name);
     if !dir.config().is_file() {
-        return Err(TrainError::RunFolder(format!(
+        return Err(RunsError::RunFolder(format!(
             "{} is not a run folder (it has no config.toml)",
             dir.path.display()
         )));
     }
-    let config_text = std::fs::read_to_string(dir.config()).map_err(|cause| TrainError::Io {
+    let config_text = std::fs::read_to_string(dir.config()).map_err(|cause| RunsError::Io {
         path: dir.config(),
         cause,
     })?;

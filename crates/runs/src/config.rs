@@ -9,7 +9,7 @@ use mnist_data::{Augmentation, DatasetKind};
 use mnist_model::{Init, MlpConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::error::TrainError;
+use crate::error::RunsError;
 
 /// A whole run configuration, as written in `configs/*.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -359,8 +359,8 @@ impl Overrides {
     }
 }
 
-fn invalid(file: &Path, key: &str, message: impl Into<String>) -> TrainError {
-    TrainError::InvalidConfig {
+fn invalid(file: &Path, key: &str, message: impl Into<String>) -> RunsError {
+    RunsError::InvalidConfig {
         file: file.to_path_buf(),
         key: key.to_string(),
         message: message.into(),
@@ -369,17 +369,17 @@ fn invalid(file: &Path, key: &str, message: impl Into<String>) -> TrainError {
 
 impl RunConfig {
     /// Parses TOML text; `file` only names the source in errors. Does not validate.
-    pub fn parse(text: &str, file: &Path) -> Result<Self, TrainError> {
+    pub fn parse(text: &str, file: &Path) -> Result<Self, RunsError> {
         // An empty file is a mistake (a truncated copy, the wrong path), not "all defaults".
         if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.is_empty()) {
-            return Err(TrainError::ParseConfig {
+            return Err(RunsError::ParseConfig {
                 file: file.to_path_buf(),
                 message: "the file sets nothing; a config needs at least one key \
                           (see configs/sgd.toml)"
                     .into(),
             });
         }
-        let mut config: RunConfig = toml::from_str(text).map_err(|e| TrainError::ParseConfig {
+        let mut config: RunConfig = toml::from_str(text).map_err(|e| RunsError::ParseConfig {
             file: file.to_path_buf(),
             message: e.to_string(),
         })?;
@@ -393,8 +393,8 @@ impl RunConfig {
     }
 
     /// Reads, parses and validates a config file.
-    pub fn load(file: &Path) -> Result<Self, TrainError> {
-        let text = std::fs::read_to_string(file).map_err(|source| TrainError::Io {
+    pub fn load(file: &Path) -> Result<Self, RunsError> {
+        let text = std::fs::read_to_string(file).map_err(|source| RunsError::Io {
             path: file.to_path_buf(),
             cause: source,
         })?;
@@ -426,8 +426,8 @@ impl RunConfig {
     }
 
     /// Checks every value; the error names the file, the key and what is allowed.
-    pub fn validate(&self, file: &Path) -> Result<(), TrainError> {
-        if !crate::runs::is_plain_run_name(&self.name) {
+    pub fn validate(&self, file: &Path) -> Result<(), RunsError> {
+        if !crate::name::is_plain_run_name(&self.name) {
             return Err(invalid(
                 file,
                 "name",
@@ -526,7 +526,7 @@ impl RunConfig {
         Ok(())
     }
 
-    fn validate_optimizer(&self, file: &Path) -> Result<(), TrainError> {
+    fn validate_optimizer(&self, file: &Path) -> Result<(), RunsError> {
         let o = &self.optimizer;
         let lr = o.lr();
         if !(lr > 0.0 && lr.is_finite()) {
@@ -556,7 +556,7 @@ impl RunConfig {
                 ));
             }
         }
-        let unit = |key: &str, v: Option<f64>, closed_low: bool| -> Result<(), TrainError> {
+        let unit = |key: &str, v: Option<f64>, closed_low: bool| -> Result<(), RunsError> {
             match v {
                 Some(v) if !((if closed_low { v >= 0.0 } else { v > 0.0 }) && v < 1.0) => {
                     Err(invalid(
@@ -596,7 +596,7 @@ impl RunConfig {
         Ok(())
     }
 
-    fn validate_schedule(&self, file: &Path) -> Result<(), TrainError> {
+    fn validate_schedule(&self, file: &Path) -> Result<(), RunsError> {
         let s = &self.schedule;
         let lr = self.optimizer.lr();
         let misplaced = |key: &str, given: bool, user: &str| {
@@ -673,8 +673,8 @@ impl RunConfig {
     }
 
     /// The config as TOML, as saved in the run folder.
-    pub fn to_toml(&self) -> Result<String, TrainError> {
-        toml::to_string_pretty(self).map_err(|e| TrainError::ParseConfig {
+    pub fn to_toml(&self) -> Result<String, RunsError> {
+        toml::to_string_pretty(self).map_err(|e| RunsError::ParseConfig {
             file: PathBuf::from("<resolved config>"),
             message: e.to_string(),
         })

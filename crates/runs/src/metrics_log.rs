@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::artifacts::write_atomic;
-use crate::error::TrainError;
+use crate::error::RunsError;
+use crate::run_dir::write_atomic;
 
 /// The header of `metrics.csv`.
 pub const CSV_HEADER: &str = "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy,lr,seconds";
@@ -104,12 +104,12 @@ impl MetricsLog {
     }
 
     /// Reads an existing log, keeping only epochs `1..=up_to` (the ones a checkpoint covers).
-    pub fn resume(path: &Path, up_to: usize) -> Result<Self, TrainError> {
+    pub fn resume(path: &Path, up_to: usize) -> Result<Self, RunsError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(source) => {
-                return Err(TrainError::Io {
+                return Err(RunsError::Io {
                     path: path.to_path_buf(),
                     cause: source,
                 })
@@ -121,7 +121,7 @@ impl MetricsLog {
                 continue;
             }
             let row = EpochRow::parse(line).ok_or_else(|| {
-                TrainError::RunFolder(format!(
+                RunsError::RunFolder(format!(
                     "{}: line {} is not a metrics row: {line:?}",
                     path.display(),
                     n + 1
@@ -142,7 +142,7 @@ impl MetricsLog {
     }
 
     /// Adds (or replaces) an epoch's row and rewrites the file atomically.
-    pub fn push(&mut self, row: EpochRow) -> Result<(), TrainError> {
+    pub fn push(&mut self, row: EpochRow) -> Result<(), RunsError> {
         self.rows.retain(|r| r.epoch != row.epoch);
         self.rows.push(row);
         self.rows.sort_by_key(|r| r.epoch);
@@ -151,7 +151,7 @@ impl MetricsLog {
 
     /// Keeps only epochs `1..=up_to` (the ones a checkpoint covers) and rewrites the file if
     /// that dropped a row.
-    pub fn truncate(&mut self, up_to: usize) -> Result<(), TrainError> {
+    pub fn truncate(&mut self, up_to: usize) -> Result<(), RunsError> {
         let before = self.rows.len();
         self.rows.retain(|r| r.epoch <= up_to);
         if self.rows.len() == before {
@@ -160,7 +160,7 @@ impl MetricsLog {
         self.write()
     }
 
-    fn write(&self) -> Result<(), TrainError> {
+    fn write(&self) -> Result<(), RunsError> {
         let mut text = String::from(CSV_HEADER);
         text.push('\n');
         for r in &self.rows {

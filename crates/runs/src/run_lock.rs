@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::artifacts::RunDir;
-use crate::error::TrainError;
+use crate::error::RunsError;
+use crate::run_dir::RunDir;
 
 /// The file a training holds locked in its run folder (it names the training's process).
 pub const LOCK_FILE: &str = "training.lock";
@@ -22,9 +22,9 @@ pub struct RunLock {
 
 impl RunLock {
     /// Locks `dir` (which must exist) for this process, or says which process trains it now.
-    pub fn acquire(dir: &RunDir) -> Result<RunLock, TrainError> {
+    pub fn acquire(dir: &RunDir) -> Result<RunLock, RunsError> {
         let path = dir.lock();
-        let io = |cause| TrainError::Io {
+        let io = |cause| RunsError::Io {
             path: path.clone(),
             cause,
         };
@@ -54,13 +54,13 @@ impl Drop for RunLock {
 }
 
 /// The refusal to train a run that another process is training.
-fn busy(dir: &RunDir) -> TrainError {
+fn busy(dir: &RunDir) -> RunsError {
     let pid = std::fs::read_to_string(dir.lock()).unwrap_or_default();
     let by = match pid.trim() {
         "" => "another process".to_string(),
         pid => format!("process {pid}"),
     };
-    TrainError::RunFolder(format!(
+    RunsError::RunFolder(format!(
         "{} is being trained now by {by}; wait for it, stop it (Ctrl-C), or choose another \
          --run-name",
         dir.path.display()
@@ -79,7 +79,7 @@ pub fn is_training(dir: &RunDir) -> bool {
 }
 
 /// Refuses to touch a run folder that another process is training.
-pub fn check_not_training(dir: &RunDir) -> Result<(), TrainError> {
+pub fn check_not_training(dir: &RunDir) -> Result<(), RunsError> {
     if is_training(dir) {
         Err(busy(dir))
     } else {

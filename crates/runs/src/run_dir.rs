@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::TrainError;
+use crate::error::RunsError;
 
 /// Writes `bytes` to `path` whole or not at all (see `mnist_atomic_files`).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    mnist_atomic_files::write_atomic(path, bytes).map_err(|cause| TrainError::Io {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunsError> {
+    mnist_atomic_files::write_atomic(path, bytes).map_err(|cause| RunsError::Io {
         path: path.to_path_buf(),
         cause,
     })
@@ -122,31 +122,31 @@ impl RunDir {
     }
 
     /// Checks that `mode` makes sense for what is on disk. Nothing is changed here.
-    pub fn check(&self, mode: RunMode) -> Result<(), TrainError> {
+    pub fn check(&self, mode: RunMode) -> Result<(), RunsError> {
         crate::run_lock::check_not_training(self)?;
         let shown = self.path.display();
         match mode {
-            RunMode::Fresh if self.summary().is_file() => Err(TrainError::RunFolder(format!(
+            RunMode::Fresh if self.summary().is_file() => Err(RunsError::RunFolder(format!(
                 "{shown} already holds a finished run; pass --run-name NAME to start a new one, \
                  --resume --epochs N (more epochs than it has) to train it further, or \
                  --overwrite to replace it"
             ))),
-            RunMode::Fresh if self.holds_anything() => Err(TrainError::RunFolder(format!(
+            RunMode::Fresh if self.holds_anything() => Err(RunsError::RunFolder(format!(
                 "{shown} already holds a run that did not finish; pass --resume to continue it, \
                  --overwrite to replace it, or --run-name NAME to start a new one"
             ))),
-            RunMode::Resume if !self.path.is_dir() => Err(TrainError::RunFolder(format!(
+            RunMode::Resume if !self.path.is_dir() => Err(RunsError::RunFolder(format!(
                 "nothing to resume: {shown} does not exist"
             ))),
             RunMode::Resume if self.latest_checkpoint().is_none() => {
-                Err(TrainError::RunFolder(format!(
+                Err(RunsError::RunFolder(format!(
                     "nothing to resume in {shown}: no complete checkpoint (model-N, optim-N and \
                      scheduler-N .bpk files) in {}",
                     self.checkpoints().display()
                 )))
             }
             RunMode::Overwrite if self.holds_anything() => match self.foreign_entry() {
-                Some(entry) => Err(TrainError::RunFolder(format!(
+                Some(entry) => Err(RunsError::RunFolder(format!(
                     "{shown} does not look like a burn-mnist run folder (it holds {entry:?}, \
                      which training never writes); --overwrite only replaces run folders, so \
                      nothing was deleted: choose another --run-name or --artifacts-dir"
@@ -175,8 +175,8 @@ impl RunDir {
     }
 
     /// Makes the folder ready to be written: removes an old run when overwriting.
-    pub fn prepare(&self, mode: RunMode) -> Result<(), TrainError> {
-        let io = |source| TrainError::Io {
+    pub fn prepare(&self, mode: RunMode) -> Result<(), RunsError> {
+        let io = |source| RunsError::Io {
             path: self.path.clone(),
             cause: source,
         };
@@ -189,7 +189,7 @@ impl RunDir {
         let written = std::fs::write(&probe, b"burn-mnist write probe\n");
         let _ = std::fs::remove_file(&probe);
         written.map_err(|source| {
-            TrainError::RunFolder(format!(
+            RunsError::RunFolder(format!(
                 "cannot write into {} ({source}); free some space or choose another \
                  folder with --artifacts-dir",
                 self.path.display()

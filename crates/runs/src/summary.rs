@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::write_atomic;
-use crate::error::TrainError;
+use crate::error::RunsError;
+use crate::run_dir::write_atomic;
 
 /// Everything a reader needs to trust (or reproduce) a run's test accuracy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,20 +68,20 @@ impl CapturedStepUse {
 }
 
 impl RunSummary {
-    pub fn save(&self, path: &Path) -> Result<(), TrainError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| TrainError::Save {
+    pub fn save(&self, path: &Path) -> Result<(), RunsError> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| RunsError::Save {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         write_atomic(path, format!("{text}\n").as_bytes())
     }
 
-    pub fn load(path: &Path) -> Result<Self, TrainError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TrainError::Io {
+    pub fn load(path: &Path) -> Result<Self, RunsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunsError::Io {
             path: path.to_path_buf(),
             cause: source,
         })?;
-        serde_json::from_str(&text).map_err(|e| TrainError::ParseConfig {
+        serde_json::from_str(&text).map_err(|e| RunsError::ParseConfig {
             file: path.to_path_buf(),
             message: e.to_string(),
         })
