@@ -1,8 +1,10 @@
 //! `train --capture`: the Learner's loop around the captured step, each recorded optimiser's
 //! state in Burn's own checkpoint record, resuming either way, trains exactly as plain `train`.
-//! On the CPU the step is not recorded and re-runs; the recorded path is checked on a GPU
-//! backend by `cargo xtask wgpu-smoke` (on Mesa's software Vulkan in CI). The step itself,
-//! against plain steps, is the bench's to check (`crates/bench/tests/capture_check.rs`).
+//! The captured step is a GPU build's (`mnist-train`'s `capture` feature), so these run with
+//! `cargo test -p integration-tests --features capture -- capture::`, on the CPU, where the
+//! step is not recorded and re-runs; the recorded path is checked on a GPU backend by `cargo
+//! xtask wgpu-smoke` (on Mesa's software Vulkan in CI). The step itself, against plain steps,
+//! is checked by `mnist-capture`'s own tests (`crates/capture/tests/check.rs`).
 
 use std::path::Path;
 
@@ -200,5 +202,36 @@ fn the_train_and_sweep_binaries_pass_capture_on_and_fail_cleanly_when_refused() 
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
         "a run folder was left"
+    );
+}
+
+#[test]
+fn a_captured_step_stops_early_at_the_epoch_the_plain_step_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("stopping.toml");
+    let recipe = crate::end_to_end::OVERFITTING_RECIPE;
+    std::fs::write(
+        &config,
+        format!("{recipe}\n[early_stopping]\npatience = 2\n"),
+    )
+    .unwrap();
+    let run = |name: &str, capture: bool| {
+        train(&request(
+            dir.path(),
+            &config,
+            name,
+            30,
+            RunMode::Fresh,
+            capture,
+        ))
+        .unwrap()
+    };
+    let plain = run("plain", false);
+    assert!(plain.summary.epochs_completed < 30, "it stopped early");
+    // The same events reach the Learner, so it stops at the same epoch.
+    let captured = run("captured", true);
+    assert_eq!(
+        metrics_rows(&captured.run_dir.metrics()),
+        metrics_rows(&plain.run_dir.metrics())
     );
 }

@@ -477,7 +477,7 @@ fn resume_accepts_the_same_command_and_refuses_a_real_change_naming_both_values(
 }
 
 /// A small recipe that overfits quickly: 400 training images, a wide layer, a high rate.
-const OVERFITTING_RECIPE: &str = r#"
+pub(crate) const OVERFITTING_RECIPE: &str = r#"
 name = "overfits"
 seed = 7
 
@@ -518,14 +518,13 @@ fn early_stopping_ends_a_run_once_validation_loss_has_not_improved_for_patience_
         format!("{OVERFITTING_RECIPE}\n[early_stopping]\npatience = {patience}\n"),
     );
     let running_on = write("running-on.toml", OVERFITTING_RECIPE.to_string());
-    let run = |config: &Path, name: &str, capture: bool| {
+    let run = |config: &Path, name: &str| {
         let mut req = request(dir.path(), name, 30, RunMode::Fresh);
         req.config = config.to_path_buf();
-        req.capture = capture;
         train(&req).unwrap()
     };
 
-    let stopped = run(&stopping, "stopped", false);
+    let stopped = run(&stopping, "stopped");
     let s = &stopped.summary;
     assert!(
         s.epochs_completed < s.epochs_planned,
@@ -551,15 +550,11 @@ fn early_stopping_ends_a_run_once_validation_loss_has_not_improved_for_patience_
     );
 
     // Without the section the same recipe trains on, through the same epochs.
-    let full = run(&running_on, "full", false);
+    let full = run(&running_on, "full");
     assert_eq!(full.summary.epochs_completed, 30);
     assert_eq!(full.summary.stopped_early, None);
     assert_eq!(
         metrics_rows(&full.run_dir.metrics())[..rows.len()],
         rows[..]
     );
-
-    // A captured step stops at the same epoch (the same events reach the Learner).
-    let captured = run(&stopping, "captured", true);
-    assert_eq!(metrics_rows(&captured.run_dir.metrics()), rows);
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 mod batching;
+#[cfg(feature = "capture")]
 mod capture;
 mod configs;
 mod docs;

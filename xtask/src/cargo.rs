@@ -6,38 +6,13 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 
-/// The variables cargo sets for the package it runs (here: xtask itself). A build script that
-/// watches one of them (ring's does) sees it change when a cargo started from here inherits
-/// it, and reruns, so every task would rebuild ring and everything above it, and the next
-/// `cargo run` would rebuild it back.
-fn is_package_variable(name: &str) -> bool {
-    const PREFIXES: [&str; 4] = [
-        "CARGO_MANIFEST_",
-        "CARGO_PKG_",
-        "CARGO_CRATE_",
-        "CARGO_BIN_",
-    ];
-    const NAMES: [&str; 4] = [
-        "CARGO_PRIMARY_PACKAGE",
-        "CARGO_TARGET_TMPDIR",
-        "CARGO_RUSTC_CURRENT_DIR",
-        "OUT_DIR",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
-}
-
 /// `cargo` (the one that started this task), in the workspace root, with the environment the
 /// user's own shell gives it.
 pub fn command() -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command.current_dir(crate::workspace_root());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if is_package_variable(&name) {
-            command.env_remove(name.as_ref());
-        }
-    }
+    mnist_cargo_env::without_package_variables(&mut command);
     command
 }
 
@@ -115,26 +90,6 @@ pub fn exec(program: &Path, args: &[String]) -> anyhow::Result<std::process::Exi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_variables_of_xtasks_own_package_are_not_passed_on() {
-        for name in [
-            "CARGO_MANIFEST_DIR",
-            "CARGO_PKG_NAME",
-            "CARGO_BIN_NAME",
-            "OUT_DIR",
-        ] {
-            assert!(is_package_variable(name), "{name}");
-        }
-        for name in [
-            "CARGO_TARGET_DIR",
-            "CARGO_HOME",
-            "CARGO_TERM_COLOR",
-            "CARGO",
-        ] {
-            assert!(!is_package_variable(name), "{name}");
-        }
-    }
 
     #[test]
     fn the_executable_is_read_from_cargos_messages() {

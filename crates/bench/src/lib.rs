@@ -7,8 +7,10 @@
 //! speed. These machines are shared and noisy, so only ratios taken in the same run count.
 
 mod args;
+#[cfg(feature = "capture")]
 mod capture_check;
-mod captured_loop;
+#[cfg(feature = "capture")]
+mod captured_epochs;
 mod latency;
 mod launch_profile;
 mod launches;
@@ -17,6 +19,13 @@ mod timed_training;
 mod torch;
 mod trials;
 mod workbench;
+// Without the captured step the same calls refuse or skip it.
+#[cfg(not(feature = "capture"))]
+mod no_capture;
+#[cfg(not(feature = "capture"))]
+use no_capture as capture_check;
+#[cfg(not(feature = "capture"))]
+use no_capture as captured_epochs;
 
 use std::path::Path;
 
@@ -24,10 +33,7 @@ use anyhow::Context;
 use mnist_data::Residence;
 
 pub use args::BenchArgs;
-pub use capture_check::{check_capture, CaptureCheck};
-pub use captured_loop::CapturedLoop;
 pub use launch_profile::{count_launches, LaunchProfile};
-pub use mnist_train::captured_step::{capture_refusal, CapturedStep};
 pub use report::{BenchReport, Measured, Variant};
 pub use timed_training::{flops_per_sample, sgemm_gflops, EpochTiming, Timing};
 

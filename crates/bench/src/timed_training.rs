@@ -2,7 +2,7 @@
 //! (what the PyTorch script times, and the figure compared with it), or each step's phases
 //! (data loading, forward, backward, optimizer) with a sync after each, a profile that stops a
 //! GPU from overlapping launches with work and so runs slower than the whole-epoch timing; or
-//! whole epochs of a step captured once and replayed ([`CapturedLoop`]).
+//! whole epochs of a step captured once and replayed (`captured_epochs.rs`, in a GPU build).
 //!
 //! The loop is the Learner's own step (the model's `TrainStep` work, then the optimiser), without
 //! the metrics and dashboard around it, so that it does what the PyTorch script does.
@@ -18,7 +18,6 @@ use mnist_runs::RunConfig;
 use mnist_train::optim::build_optimizer;
 use serde::Serialize;
 
-use crate::captured_loop::CapturedLoop;
 use crate::launches::issued;
 
 /// How an epoch is timed.
@@ -111,18 +110,22 @@ impl Setup {
     /// `split` that assembles batches where `residence` says.
     pub fn new(config: &RunConfig, split: &Split, device: &Device, residence: Residence) -> Self {
         let autodiff = device.clone().autodiff();
-        let model = config
-            .model
-            .to_burn(config.data.dataset)
-            .init_seeded(config.seed, &autodiff)
-            .with_label_smoothing(config.train.label_smoothing as f32);
         Setup {
             loader: Self::loader(config, split, &autodiff, residence),
+            model: Self::model(config, &autodiff),
             autodiff,
-            model,
             optimizer: build_optimizer(&config.optimizer),
             lr: config.optimizer.lr(),
         }
+    }
+
+    /// `config`'s model, seeded, on `autodiff`.
+    pub fn model(config: &RunConfig, autodiff: &Device) -> Mlp {
+        config
+            .model
+            .to_burn(config.data.dataset)
+            .init_seeded(config.seed, autodiff)
+            .with_label_smoothing(config.train.label_smoothing as f32)
     }
 
     /// The recipe's loader of `split` on `autodiff`, shuffled by its seed.
@@ -146,7 +149,7 @@ impl Setup {
 /// Waits for the epoch's work, then reads its last loss: a sync can return while a kernel
 /// failed (wgpu reports that on the next read), and an epoch that did not really run must be
 /// an error, not a fast time.
-fn finish_epoch(autodiff: &Device, last_loss: Option<Tensor<1>>) -> anyhow::Result<()> {
+pub(crate) fn finish_epoch(autodiff: &Device, last_loss: Option<Tensor<1>>) -> anyhow::Result<()> {
     sync(autodiff)?;
     if let Some(loss) = last_loss {
         loss.try_into_scalar::<f32>()
@@ -167,7 +170,9 @@ pub fn train_epochs(
     timing: Timing,
 ) -> anyhow::Result<Vec<EpochTiming>> {
     if timing == Timing::CapturedStep {
-        let (timings, recorded) = train_epochs_captured(config, split, device, residence, epochs)?;
+        let (timings, recorded) = crate::captured_epochs::train_epochs_captured(
+            config, split, device, residence, epochs,
+        )?;
         anyhow::ensure!(recorded, "the device did not record the training step");
         return Ok(timings);
     }
@@ -226,63 +231,6 @@ pub fn train_epochs(
         timings.push(t);
     }
     Ok(timings)
-}
-
-/// Whole epochs with the training step captured on the first batch and replayed for every
-/// batch ([`CapturedLoop`]; the recipe must pass
-/// [`capture_refusal`](mnist_train::captured_step::capture_refusal)). Also says whether the step really
-/// replays recorded launches.
-fn train_epochs_captured(
-    config: &RunConfig,
-    split: &Split,
-    device: &Device,
-    residence: Residence,
-    epochs: usize,
-) -> anyhow::Result<(Vec<EpochTiming>, bool)> {
-    let Setup {
-        autodiff,
-        model,
-        lr,
-        loader,
-        ..
-    } = Setup::new(config, split, device, residence);
-    let mut start = Some(model);
-    let mut captured: Option<CapturedLoop> = None;
-
-    let mut timings = Vec::with_capacity(epochs);
-    for _ in 0..epochs {
-        let epoch_start = Instant::now();
-        let launches_before = issued();
-        let mut steps = 0;
-        let mut last_loss = None;
-        for batch in loader.iter() {
-            let batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e}"))?;
-            let step = match &mut captured {
-                Some(step) => step,
-                None => {
-                    let model = start
-                        .take()
-                        .ok_or_else(|| anyhow::anyhow!("the step was captured twice"))?;
-                    let step = CapturedLoop::capture(config, model, lr, batch.clone(), device)?;
-                    captured.insert(step)
-                }
-            };
-            last_loss = Some(step.train(batch));
-            steps += 1;
-        }
-        finish_epoch(&autodiff, last_loss)?;
-        timings.push(EpochTiming {
-            total: epoch_start.elapsed().as_secs_f64(),
-            steps,
-            launches: Launches {
-                total: issued() - launches_before,
-                ..Launches::default()
-            },
-            ..EpochTiming::default()
-        });
-    }
-    let recorded = captured.as_ref().is_some_and(CapturedLoop::is_recorded);
-    Ok((timings, recorded))
 }
 
 /// The device's single-precision matrix-product rate on 2048x2048 matrices (best of 10), in

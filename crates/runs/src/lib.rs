@@ -9,6 +9,7 @@ pub mod name;
 pub mod run_dir;
 pub mod run_lock;
 pub mod summary;
+pub mod update_rule;
 
 pub use config::{Overrides, RunConfig};
 pub use error::RunsError;

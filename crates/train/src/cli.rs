@@ -53,7 +53,8 @@ pub struct TrainArgs {
     pub no_dashboard: bool,
     /// Record the training step (forward, backward and the optimiser's update, every
     /// optimiser and schedule) once and replay it for every batch: a GPU's launches without
-    /// Burn's host work, the same weights as without. Not with dropout.
+    /// Burn's host work, the same weights as without. Not with dropout. GPU builds only
+    /// (--features wgpu).
     #[arg(long)]
     pub capture: bool,
 }

@@ -1,8 +1,7 @@
 //! Training of the MNIST MLP with Burn's Learner, into the run folders of `mnist-runs`: devices,
 //! data, optimisers, the dashboard, checkpoints and resume, evaluation, exports, sweeps.
 
-pub mod captured_step;
-pub mod captured_training;
+mod capture;
 pub mod cli;
 pub mod data_source;
 mod error;
@@ -12,16 +11,12 @@ pub mod export;
 pub mod inspect_cli;
 pub mod interrupt;
 pub mod optim;
-mod optimizer_record;
-pub mod recorded_optimizer;
 pub mod renderer;
 pub mod report;
 pub mod report_cli;
 pub mod runs_cli;
 pub mod sweep_cli;
 pub mod training;
-mod update_rule;
-mod write_back;
 
 pub use error::TrainError;
 pub use training::{train, workspace_root, TrainOutcome, TrainRequest};

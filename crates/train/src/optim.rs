@@ -11,8 +11,8 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 
 use crate::error::TrainError;
-use crate::update_rule::UpdateRule;
 use mnist_runs::config::{OptimizerSection, ScheduleName, ScheduleSection, ONECYCLE_DIV};
+use mnist_runs::update_rule::UpdateRule;
 
 /// Burn's optimiser for the recipe's rule ([`UpdateRule::of`]: PyTorch's SGD with dampening 0,
 /// RMSprop without momentum, Keras' defaults).

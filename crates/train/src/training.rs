@@ -13,15 +13,13 @@ use burn::train::metric::store::{Aggregate, Direction, Split as MetricSplit};
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
     Interrupter, Interruption, Learner, LearningResult, MetricEarlyStoppingStrategy,
-    StoppingCondition, SupervisedTraining, TrainingStrategy,
+    StoppingCondition, SupervisedTraining,
 };
 use mnist_data::{LocatedDir, MnistData, MnistDataset, MnistLoader, Residence, Split};
 use mnist_model::{Mlp, MlpConfig, ModelSummary};
 
 use crate::data_source::{load_data, training_splits};
 
-use crate::captured_step::capture_refusal;
-use crate::captured_training::CapturedTraining;
 use crate::error::TrainError;
 use crate::evaluate::evaluate;
 use crate::optim::{build_optimizer, build_scheduler};
@@ -122,7 +120,7 @@ pub fn train(req: &TrainRequest) -> Result<TrainOutcome, TrainError> {
     let (config, run_dir, resume_from) = resolve_config(req)?;
     let (device_name, device) = choose_device(req.device.as_deref(), Workload::Batches)?.announce();
     if req.capture {
-        if let Some(why) = capture_refusal(&config) {
+        if let Some(why) = crate::capture::refusal(&config) {
             return Err(TrainError::CannotCapture {
                 config: req.config.clone(),
                 why,
@@ -296,10 +294,10 @@ fn run_learner(
     }
     let mut recorded = None;
     if req.capture {
-        let resumed_optimizer = resume_from.map(|epoch| run_dir.checkpoint_file("optim", epoch));
-        let strategy = CapturedTraining::new(device.clone(), config, resumed_optimizer);
-        recorded = Some(strategy.recorded());
-        training = training.with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)));
+        let (captured, flag) =
+            crate::capture::captured(training, device, config, run_dir, resume_from);
+        training = captured;
+        recorded = Some(flag);
     }
     let LearningResult {
         model,

@@ -68,12 +68,8 @@ impl TrainCommand {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if let Some(dir) = &self.dir {
-            command.current_dir(dir);
-            for (name, _) in std::env::vars_os() {
-                if is_package_variable(&name.to_string_lossy()) {
-                    command.env_remove(&name);
-                }
-            }
+            // Not the variables `cargo run` set for the server: see `mnist_cargo_env`.
+            mnist_cargo_env::without_package_variables(command.current_dir(dir));
         }
         let mut child = command.spawn()?;
         for out in [
@@ -100,26 +96,6 @@ impl TrainCommand {
             child: Arc::new(Mutex::new(child)),
         })
     }
-}
-
-/// The variables `cargo run` sets for the server it starts. Cargo started from the server must not
-/// inherit them: a build script that watches one (ring's does) would rerun, so the page's run
-/// would rebuild ring and all above it, and the next command in a terminal would rebuild it back.
-/// (`cargo xtask` clears the same ones for the binaries it starts.)
-fn is_package_variable(name: &str) -> bool {
-    const PREFIXES: [&str; 4] = [
-        "CARGO_MANIFEST_",
-        "CARGO_PKG_",
-        "CARGO_CRATE_",
-        "CARGO_BIN_",
-    ];
-    const NAMES: [&str; 4] = [
-        "CARGO_PRIMARY_PACKAGE",
-        "CARGO_TARGET_TMPDIR",
-        "CARGO_RUSTC_CURRENT_DIR",
-        "OUT_DIR",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
 }
 
 /// A `train` process started by the server.

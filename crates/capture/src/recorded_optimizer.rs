@@ -4,7 +4,7 @@
 //!
 //! Burn's optimisers hand the rate (which a schedule moves) and Adam's bias corrections (which
 //! count steps) to each kernel as host scalars, and a replay would freeze them at the recorded
-//! step's values. [`RecordedOptimizer`] runs the same arithmetic ([`UpdateRule::step`]: SGD
+//! step's values. [`RecordedOptimizer`] runs the same arithmetic ([`Replayed::step`](crate::update::Replayed::step): SGD
 //! with or without momentum, RMSprop, Adam, AdamW) with those numbers read from a small tensor
 //! that [`RecordedOptimizer::prepare`] rewrites in place before each step (only when they
 //! change: SGD at a constant rate writes it once). The new state (velocity, averages, moments)
@@ -20,9 +20,10 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use mnist_model::Mlp;
 
-use crate::update_rule::UpdateRule;
+use crate::update::Replayed;
 use crate::write_back::Wrapping;
 use mnist_runs::config::OptimizerSection;
+use mnist_runs::update_rule::UpdateRule;
 
 /// The recipe's optimiser with its per-step numbers on the device: what a captured step
 /// records.
@@ -30,7 +31,7 @@ pub struct RecordedOptimizer {
     pub(crate) rule: UpdateRule,
     /// Steps taken (Burn's `time` for Adam): the bias corrections' exponent.
     pub(crate) time: usize,
-    /// This step's numbers ([`UpdateRule::scalars`]), rewritten in place.
+    /// This step's numbers ([`Replayed::scalars`](crate::update::Replayed::scalars)), rewritten in place.
     scalars: Tensor<1>,
     /// The numbers last written into `scalars`.
     written: Vec<f32>,
@@ -38,7 +39,7 @@ pub struct RecordedOptimizer {
     pub(crate) state: HashMap<ParamId, Buffers>,
 }
 
-/// One parameter's optimiser state: [`UpdateRule::buffers`] flattened tensors.
+/// One parameter's optimiser state: [`Replayed::buffers`](crate::update::Replayed::buffers) flattened tensors.
 pub(crate) struct Buffers(pub(crate) Vec<Tensor<1>>);
 
 impl Buffers {

@@ -1,15 +1,54 @@
-//! The bench's captured step against plain steps (`bench --check-capture`, and before the
-//! bench times the captured step): which recipes it accepts, and that its bookkeeping (the
-//! copied inputs refreshed per batch, the model handed back after each step, the weights put
-//! back after the warm-up steps, each recorded optimiser's arithmetic) trains exactly as plain
-//! steps, on the CPU, on the real MNIST files.
+//! The captured step against plain steps (the check `bench --check-capture` makes, and the
+//! bench before it times the captured step): which recipes it accepts, and that its bookkeeping
+//! (the copied inputs refreshed per batch, the model handed back after each step, the weights
+//! put back after the warm-up steps, each recorded optimiser's arithmetic) trains exactly as
+//! Burn's own optimiser, on the CPU, on the real MNIST files.
 
 use std::path::{Path, PathBuf};
 
+use burn::data::dataloader::DataLoader;
 use burn::tensor::Device;
-use mnist_bench::{capture_refusal, check_capture};
-use mnist_data::{locate_data_dir, workspace_root, DatasetKind, MnistData};
+use mnist_capture::capture_refusal;
+use mnist_capture::check::{CaptureCheck, CheckError, PlainTraining};
+use mnist_data::{
+    locate_data_dir, workspace_root, DatasetKind, MnistData, MnistDataset, MnistLoader, Residence,
+    Split,
+};
 use mnist_runs::RunConfig;
+use mnist_train::optim::build_optimizer;
+
+/// The check of `replays` replayed steps on the first batches of `split`, the plain side
+/// from the recipe's seeded model and Burn's optimiser, as the bench makes it.
+fn check_capture(
+    config: &RunConfig,
+    split: &Split,
+    device: &Device,
+    replays: usize,
+) -> Result<CaptureCheck, CheckError> {
+    let autodiff = device.clone().autodiff();
+    let loader = MnistLoader::new(
+        MnistDataset::new(split.clone()),
+        config.train.batch_size,
+        Some(config.seed),
+        &autodiff,
+    )
+    .with_augmentation(config.data.augment)
+    .with_residence(Residence::Host);
+    let model = || {
+        config
+            .model
+            .to_burn(config.data.dataset)
+            .init_seeded(config.seed, &autodiff)
+            .with_label_smoothing(config.train.label_smoothing as f32)
+    };
+    let plain = PlainTraining {
+        model: &model,
+        optimizer: &|| build_optimizer(&config.optimizer),
+        lr: config.optimizer.lr(),
+    };
+    let batches = loader.iter().map(Result::unwrap);
+    mnist_capture::check::check_capture(config, batches, replays, &plain, device)
+}
 
 /// A config file of the repository.
 fn config(name: &str) -> PathBuf {

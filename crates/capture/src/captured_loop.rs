@@ -1,12 +1,12 @@
-//! The bench's training loop around a captured step ([`CapturedStep`]), its optimiser
+//! A training loop around a captured step ([`CapturedStep`]), its optimiser
 //! recorded with it, as `train --capture` runs it.
 
+use crate::captured_step::CapturedStep;
+use crate::recorded_optimizer::RecordedOptimizer;
 use burn::tensor::{Device, Tensor};
 use mnist_data::MnistBatch;
 use mnist_model::Mlp;
 use mnist_runs::RunConfig;
-use mnist_train::captured_step::CapturedStep;
-use mnist_train::recorded_optimizer::RecordedOptimizer;
 
 /// A captured step and the constant rate it trains at.
 pub struct CapturedLoop {
@@ -23,10 +23,10 @@ impl CapturedLoop {
         lr: f64,
         example: MnistBatch,
         device: &Device,
-    ) -> anyhow::Result<Self> {
+    ) -> Self {
         let optimizer = RecordedOptimizer::new(&config.optimizer, &model, device);
         let step = CapturedStep::capture(model, optimizer, example, device);
-        Ok(CapturedLoop { step, lr })
+        CapturedLoop { step, lr }
     }
 
     /// Whether the step replays recorded launches (`false`: it re-runs, as on the CPU).

@@ -23,8 +23,8 @@ use burn_pack::{Reader, Scalar, Writer};
 use mnist_model::Mlp;
 
 use crate::recorded_optimizer::{Buffers, RecordedOptimizer};
-use crate::update_rule::UpdateRule;
 use mnist_runs::config::OptimizerSection;
+use mnist_runs::update_rule::UpdateRule;
 
 /// The scalar Burn keeps each parameter state's rank under (`RANK_KEY` in Burn's
 /// `module_optimizer.rs`).
