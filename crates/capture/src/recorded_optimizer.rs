@@ -4,7 +4,7 @@
 //!
 //! Burn's optimisers hand the rate (which a schedule moves) and Adam's bias corrections (which
 //! count steps) to each kernel as host scalars, and a replay would freeze them at the recorded
-//! step's values. [`RecordedOptimizer`] runs the same arithmetic ([`Replayed::step`](crate::update::Replayed::step): SGD
+//! step's values. [`RecordedOptimizer`] runs the same arithmetic ([`update::step`]: SGD
 //! with or without momentum, RMSprop, Adam, AdamW) with those numbers read from a small tensor
 //! that [`RecordedOptimizer::prepare`] rewrites in place before each step (only when they
 //! change: SGD at a constant rate writes it once). The new state (velocity, averages, moments)
@@ -20,7 +20,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use mnist_model::Mlp;
 
-use crate::update::Replayed;
+use crate::update;
 use crate::write_back::Wrapping;
 use mnist_runs::config::OptimizerSection;
 use mnist_runs::update_rule::UpdateRule;
@@ -31,7 +31,7 @@ pub struct RecordedOptimizer {
     pub(crate) rule: UpdateRule,
     /// Steps taken (Burn's `time` for Adam): the bias corrections' exponent.
     pub(crate) time: usize,
-    /// This step's numbers ([`Replayed::scalars`](crate::update::Replayed::scalars)), rewritten in place.
+    /// This step's numbers ([`update::scalars`]), rewritten in place.
     scalars: Tensor<1>,
     /// The numbers last written into `scalars`.
     written: Vec<f32>,
@@ -39,14 +39,14 @@ pub struct RecordedOptimizer {
     pub(crate) state: HashMap<ParamId, Buffers>,
 }
 
-/// One parameter's optimiser state: [`Replayed::buffers`](crate::update::Replayed::buffers) flattened tensors.
+/// One parameter's optimiser state: [`update::buffers`] flattened tensors.
 pub(crate) struct Buffers(pub(crate) Vec<Tensor<1>>);
 
 impl Buffers {
     /// The zero state of a parameter of `count` elements: the optimiser before its first step.
     fn zeros(rule: &UpdateRule, count: usize, device: &Device) -> Buffers {
         Buffers(
-            (0..rule.buffers())
+            (0..update::buffers(rule))
                 .map(|_| Tensor::zeros([count], device))
                 .collect(),
         )
@@ -99,7 +99,7 @@ impl RecordedOptimizer {
                 .or_insert_with(|| Buffers::zeros(&rule, count, device));
         }
         // Finite numbers for whatever runs before the first `prepare` (a capture's warm-up).
-        let written = rule.scalars(0.0, time + 1);
+        let written = update::scalars(&rule, 0.0, time + 1);
         RecordedOptimizer {
             rule,
             time,
@@ -117,7 +117,7 @@ impl RecordedOptimizer {
     }
 
     fn write_scalars(&mut self, lr: f64, time: usize) {
-        let values = self.rule.scalars(lr, time);
+        let values = update::scalars(&self.rule, lr, time);
         if values == self.written {
             return;
         }
@@ -146,7 +146,7 @@ impl RecordedOptimizer {
             .state
             .entry(id)
             .or_insert_with(|| Buffers::zeros(&rule, count, &device));
-        let (updated, state) = rule.step(tensor, grad, &buffers.0, &self.scalars);
+        let (updated, state) = update::step(&rule, tensor, grad, &buffers.0, &self.scalars);
         buffers.overwrite(state);
         updated
     }
