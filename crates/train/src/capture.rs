@@ -21,8 +21,8 @@ pub fn refusal(config: &RunConfig) -> Option<String> {
 #[cfg(not(feature = "capture"))]
 pub fn refusal(_config: &RunConfig) -> Option<String> {
     Some(
-        "this build has no captured step: it saves a GPU's kernel launches, so only the GPU \
-         builds have it (cargo xtask train --features wgpu ... --capture)"
+        "this build has no captured step (it saves a GPU's kernel launches, so only the GPU \
+         builds have it: cargo xtask train --features wgpu ... --capture)"
             .to_string(),
     )
 }

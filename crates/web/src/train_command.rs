@@ -1,8 +1,8 @@
 //! The command the page trains with: `train`, as a person runs it in a terminal, in a child
-//! process of the server. Stopping it is Ctrl-C's stop (SIGINT); its lines go to the server's log.
+//! process of the server. Stopping it is Ctrl-C's stop (SIGINT); its lines go to the server's
+//! terminal.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -58,42 +58,19 @@ impl TrainCommand {
         words.join(" ")
     }
 
-    /// Starts `train` with `args`; its output is copied, line by line, to the server's log.
-    pub fn spawn(&self, run: &str, args: &[OsString]) -> std::io::Result<Training> {
+    /// Starts `train` with `args`. Its output goes where the server's goes (its terminal or
+    /// log), on the server's own file handles rather than through a pipe, so a run outlives a
+    /// server that is killed, and one that stops with the server (Ctrl-C in its terminal
+    /// reaches both) can still say so.
+    pub fn spawn(&self, args: &[OsString]) -> std::io::Result<Training> {
         let mut command = Command::new(&self.program);
-        command
-            .args(&self.leading)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.args(&self.leading).args(args).stdin(Stdio::null());
         if let Some(dir) = &self.dir {
             // Not the variables `cargo run` set for the server: see `mnist_cargo_env`.
             mnist_cargo_env::without_package_variables(command.current_dir(dir));
         }
-        let mut child = command.spawn()?;
-        for out in [
-            child
-                .stdout
-                .take()
-                .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|e| Box::new(e) as Box<dyn std::io::Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let run = run.to_string();
-            std::thread::spawn(move || {
-                for line in BufReader::new(out).lines().map_while(Result::ok) {
-                    eprintln!("[train {run}] {line}");
-                }
-            });
-        }
         Ok(Training {
-            child: Arc::new(Mutex::new(child)),
+            child: Arc::new(Mutex::new(command.spawn()?)),
         })
     }
 }

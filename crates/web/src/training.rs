@@ -233,7 +233,7 @@ impl Trainer {
         if let Some(other) = training_elsewhere(artifacts) {
             return Err(in_progress(&other));
         }
-        let process = self.command.spawn(&run, &args).map_err(|e| {
+        let process = self.command.spawn(&args).map_err(|e| {
             eprintln!("cannot start `{}`: {e}", self.command.shown());
             ApiError::internal(format!(
                 "cannot start `{}` ({e}): the page trains with it; build it with `cargo build --bins`",
