@@ -236,7 +236,7 @@ impl Trainer {
         let process = self.command.spawn(&args).map_err(|e| {
             eprintln!("cannot start `{}`: {e}", self.command.shown());
             ApiError::internal(format!(
-                "cannot start `{}` ({e}): the page trains with it; build it with `cargo build --bins`",
+                "cannot start `{}`, which the page trains with: {e}",
                 self.command.shown()
             ))
         })?;
@@ -411,5 +411,42 @@ pub async fn stop_route(
             StatusCode::CONFLICT,
             "no run is training from the page",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trainer_that_cannot_start_says_so_and_keeps_its_slot_free() {
+        let artifacts = tempfile::tempdir().unwrap();
+        let missing = artifacts.path().join("no-such-train");
+        let trainer = Arc::new(Trainer::new(
+            mnist_data::workspace_root().join("configs"),
+            true,
+            TrainCommand::binary(missing),
+        ));
+        for _ in 0..2 {
+            let request = StartRequest {
+                recipe: "smoke".into(),
+                epochs: Some(1),
+                seed: None,
+                run_name: None,
+            };
+            let refused = trainer.start(artifacts.path(), request).unwrap_err();
+            assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(
+                refused.message.contains("cannot start"),
+                "{}",
+                refused.message
+            );
+            assert!(
+                refused.message.contains("no-such-train"),
+                "{}",
+                refused.message
+            );
+        }
+        assert!(trainer.state().unwrap().current.is_none());
     }
 }
