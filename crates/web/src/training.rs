@@ -40,11 +40,11 @@ pub struct Current {
     pub recipe: String,
     pub resumed: bool,
     #[serde(skip)]
-    started: Option<Instant>,
+    started: Instant,
     pub stopping: bool,
     /// The process training it.
     #[serde(skip)]
-    process: Option<Training>,
+    process: Training,
 }
 
 /// How the last run started from the page ended.
@@ -108,11 +108,7 @@ impl Trainer {
         let slot = self.lock()?;
         Ok(TrainingState {
             allowed: self.allowed,
-            seconds: slot
-                .0
-                .as_ref()
-                .and_then(|c| c.started)
-                .map(|t| t.elapsed().as_secs_f64()),
+            seconds: slot.0.as_ref().map(|c| c.started.elapsed().as_secs_f64()),
             current: slot.0.clone(),
             last: slot.1.clone(),
         })
@@ -184,9 +180,7 @@ impl Trainer {
         match slot.0.as_mut() {
             Some(current) => {
                 current.stopping = true;
-                if let Some(process) = &current.process {
-                    process.interrupt();
-                }
+                current.process.interrupt();
                 Ok(Some(current.run.clone()))
             }
             None => Ok(None),
@@ -244,9 +238,9 @@ impl Trainer {
             run: run.clone(),
             recipe: recipe.to_string(),
             resumed,
-            started: Some(Instant::now()),
+            started: Instant::now(),
             stopping: false,
-            process: Some(process.clone()),
+            process: process.clone(),
         };
         slot.0 = Some(current.clone());
         let trainer = self.clone();
